@@ -1,0 +1,93 @@
+/**
+ * The Kubernetes API schemas: OpenAPI v3 component schemas generated from kubernetes-types by
+ * scripts/gen-schemas.mjs. Loaded once (a static JSON import, so esbuild inlines it into the
+ * bundle) and shared read-only by OpenAPI serving, field validation and patch metadata.
+ */
+import raw from './generated/definitions.json' with { type: 'json' };
+
+/** One OpenAPI v3 schema as kube-apiserver publishes it (the subset skiff reads). */
+export interface Schema {
+  description?: string;
+  type?: string;
+  format?: string;
+  default?: unknown;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  additionalProperties?: Schema | boolean;
+  allOf?: Schema[];
+  oneOf?: Schema[];
+  $ref?: string;
+  'x-kubernetes-group-version-kind'?: GroupVersionKind[];
+  'x-kubernetes-patch-strategy'?: string;
+  'x-kubernetes-patch-merge-key'?: string;
+  'x-kubernetes-list-type'?: string;
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-int-or-string'?: boolean;
+  'x-kubernetes-embedded-resource'?: boolean;
+}
+
+export interface GroupVersionKind {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+/** Prefix of every `$ref` in a v3 document. */
+export const REF_PREFIX = '#/components/schemas/';
+
+const definitions = raw as unknown as Record<string, Schema>;
+
+/** "group/version/kind" -> definition name, from x-kubernetes-group-version-kind. */
+const byGVK = new Map<string, string>();
+for (const [name, schema] of Object.entries(definitions)) {
+  for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
+    byGVK.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
+  }
+}
+
+/** The schema registered under a definition name, e.g. "io.k8s.api.core.v1.Pod". */
+export function getDefinition(name: string): Schema | undefined {
+  return Object.hasOwn(definitions, name) ? definitions[name] : undefined;
+}
+
+/** All definition names (sorted, as generated). */
+export function definitionNames(): string[] {
+  return Object.keys(definitions);
+}
+
+/**
+ * Kubernetes' definition name for a kind: "io.k8s.api.apps.v1.Deployment" for apps/v1
+ * Deployment. Kinds without a built-in schema get the name kube-apiserver gives custom
+ * resources: the group reversed, then version and kind ("com.example.stable.v1.CronTab").
+ */
+export function definitionName(group: string, version: string, kind: string): string {
+  const known = byGVK.get(`${group}/${version}/${kind}`);
+  if (known) return known;
+  if (group === '') return `io.k8s.api.core.${version}.${kind}`;
+  return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
+}
+
+/** The definition a `$ref` string points at, or undefined when it is not a component ref. */
+export function refTarget(ref: string): string | undefined {
+  return ref.startsWith(REF_PREFIX) ? ref.slice(REF_PREFIX.length) : undefined;
+}
+
+/**
+ * Follows `$ref` and the single-element `allOf: [{$ref}]` wrapping kube uses for described
+ * fields, returning the schema that carries properties/items/type. Cycles cannot occur: every
+ * hop lands on a named definition, and definitions never are bare refs.
+ */
+export function resolveSchema(schema: Schema): Schema {
+  let current = schema;
+  for (let hops = 0; hops < 8; hops++) {
+    const ref = current.$ref ?? (current.allOf?.length === 1 ? current.allOf[0].$ref : undefined);
+    if (typeof ref !== 'string') return current;
+    const target = refTarget(ref);
+    const next = target ? getDefinition(target) : undefined;
+    if (!next) return current;
+    current = next;
+  }
+  return current;
+}

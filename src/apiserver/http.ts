@@ -1,0 +1,116 @@
+/**
+ * HTTP plumbing shared by every handler: bounded body reading, JSON/YAML decoding, and writing
+ * objects and Status errors. Works on both HTTP/1.1 and HTTP/2 compat requests.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { ApiError, errors } from '../api/errors.js';
+
+export type Request = IncomingMessage | Http2ServerRequest;
+export type Response = ServerResponse | Http2ServerResponse;
+
+/** Kubernetes refuses request bodies over 3 MiB. */
+export const maxBodyBytes = 3 * 1024 * 1024;
+
+/** Reads the whole body, refusing more than maxBodyBytes with 413. */
+export function readBody(req: Request, limit = maxBodyBytes): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume?.();
+    return Promise.reject(errors.tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(errors.tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (err) => {
+      if (!failed) reject(err);
+    });
+  });
+}
+
+/** The media type of a request body, without parameters. */
+export function mediaType(req: Request): string {
+  const raw = String(req.headers['content-type'] ?? 'application/json');
+  return raw.split(';')[0].trim().toLowerCase();
+}
+
+/** Decodes a JSON or YAML body into a value; malformed input is a 400. */
+export function decodeBody(body: Buffer, type: string): unknown {
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw errors.badRequest('the request body is empty');
+  if (type.includes('yaml')) {
+    try {
+      const docs = parseAllDocuments(text, { uniqueKeys: false });
+      if (Array.isArray(docs)) {
+        if (docs.length !== 1)
+          throw errors.badRequest('the request body must hold exactly one YAML document');
+        if (docs[0].errors.length > 0) throw new Error(docs[0].errors[0].message);
+      }
+      return parseYaml(text, { uniqueKeys: false });
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw errors.badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw errors.badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Writes a JSON body (a string is sent as already-serialized JSON). */
+export function sendJSON(
+  res: Response,
+  code: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(code, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    'cache-control': 'no-cache, private',
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Writes a Status for any error; unknown errors become 500 without leaking internals. */
+export function sendError(res: Response, err: unknown): ApiError {
+  const apiErr = err instanceof ApiError ? err : errors.internal((err as Error)?.message ?? String(err));
+  sendJSON(res, apiErr.code, apiErr.toStatus());
+  return apiErr;
+}
+
+/** Parses a boolean query flag the way Kubernetes does ("true", "1"). */
+export function queryFlag(value: string | null): boolean {
+  return value === 'true' || value === '1';
+}
+
+/** Parses an integer query parameter; malformed is a 400. */
+export function queryInt(params: URLSearchParams, name: string): number | undefined {
+  const raw = params.get(name);
+  if (raw === null || raw === '') return undefined;
+  if (!/^-?\d+$/.test(raw)) throw errors.badRequest(`invalid value for ${name}: "${raw}" is not an integer`);
+  return Number(raw);
+}

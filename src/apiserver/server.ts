@@ -1,0 +1,209 @@
+/**
+ * The API server: HTTPS (HTTP/2 and HTTP/1.1) in front of the store. Startup makes the PKI and
+ * kubeconfig, opens the store, fills one watch cache per resource, and creates the namespaces
+ * every cluster has. Each request goes authn → authz → route → verb handler → Status on error.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ApiError, errors } from '../api/errors.js';
+import type { KObject } from '../api/object.js';
+import { allStrategies } from '../registry/index.js';
+import type { ResourceStrategy, StrategyContext } from '../registry/types.js';
+import { openStore, type StoreConfig } from '../storage/index.js';
+import type { Store } from '../storage/store.js';
+import { AllowAllAuthorizer, ClusterAuthenticator, isPublicPath } from './auth/authn.js';
+import { type ClusterPKI, ensurePKI } from './auth/pki.js';
+import { bootstrapCluster } from './bootstrap.js';
+import type { CallContext } from './call.js';
+import { groupVersions } from './discovery.js';
+import type { Request, Response } from './http.js';
+import { sendError } from './http.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { ApiMetrics } from './metrics.js';
+import { ResourceStore } from './resource-store.js';
+import { Router } from './router.js';
+import { describeResource, type ServedResource, storagePrefix } from './served-resource.js';
+import { WatchCache } from './watch-cache.js';
+
+export interface ServerConfig {
+  dataDir: string;
+  port: number;
+  bindAddress: string;
+  store: StoreConfig;
+  tlsSans: string[];
+  serviceCIDR: string;
+  clusterCIDR: string;
+  nodePortRange: [number, number];
+  /** How often history older than the previous interval is compacted away. */
+  compactionIntervalMs: number;
+}
+
+export const defaultServerConfig = (dataDir: string): ServerConfig => ({
+  dataDir,
+  port: 6443,
+  bindAddress: '0.0.0.0',
+  store: { kind: 'sqlite', path: join(dataDir, 'db', 'state.db') },
+  tlsSans: [],
+  serviceCIDR: '10.43.0.0/16',
+  clusterCIDR: '10.42.0.0/16',
+  nodePortRange: [30000, 32767],
+  compactionIntervalMs: 5 * 60 * 1000,
+});
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  pki: ClusterPKI;
+  resources: ServedResource[];
+  /** Finds a served resource by group and plural name. */
+  lookup(group: string, resource: string): ServedResource | undefined;
+  storeFor(served: ServedResource): ResourceStore;
+  close(): Promise<void>;
+}
+
+/** Reads <dataDir>/node-token, creating it on first start. */
+function ensureNodeToken(dataDir: string): string {
+  const file = join(dataDir, 'node-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = `skiff-node::${randomBytes(24).toString('hex')}`;
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+function serveResources(store: Store, strategies: ResourceStrategy[]): ServedResource[] {
+  const caches = new Map<string, WatchCache>();
+  return strategies.map((strategy) => {
+    const prefix = storagePrefix(strategy);
+    // Versions of one resource share one cache: they are views of the same stored objects.
+    let cache = caches.get(prefix);
+    if (!cache) {
+      cache = new WatchCache(store, prefix);
+      caches.set(prefix, cache);
+    }
+    return { strategy, prefix, cache, ...describeResource(strategy) };
+  });
+}
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (config.store.kind === 'sqlite') mkdirSync(join(config.store.path, '..'), { recursive: true });
+  const [pki, store] = await Promise.all([ensurePKI(config.dataDir, config.tlsSans), openStore(config.store)]);
+  const nodeToken = ensureNodeToken(config.dataDir);
+
+  const resources = serveResources(store, allStrategies);
+  const caches = [...new Set(resources.map((r) => r.cache))];
+  await Promise.all(caches.map((c) => c.start()));
+
+  const byGroupResource = new Map<string, ServedResource>();
+  for (const r of resources) if (!byGroupResource.has(`${r.gr.group}/${r.gr.resource}`)) byGroupResource.set(`${r.gr.group}/${r.gr.resource}`, r);
+  const lookup = (group: string, resource: string) => byGroupResource.get(`${group}/${resource}`);
+
+  const strategyContext: StrategyContext = {
+    now: () => new Date(),
+    list: (name: string) => {
+      const [group, resource] = name.includes('/') ? name.split('/') : ['', name];
+      return lookup(group, resource)?.cache.list().map((o) => o.obj) ?? [];
+    },
+    config: { serviceCIDR: config.serviceCIDR, nodePortRange: config.nodePortRange },
+  };
+  const namespaces = lookup('', 'namespaces');
+  const namespaceGuard = (ns: string) => {
+    if (!namespaces) return;
+    const found = namespaces.cache.get(`${namespaces.prefix}${ns}`)?.obj;
+    if (!found) throw errors.notFound({ group: '', resource: 'namespaces' }, ns);
+    if (found.metadata.deletionTimestamp) {
+      throw errors.forbidden(`unable to create new content in namespace ${ns} because it is being terminated`);
+    }
+  };
+  const stores = new Map<ServedResource, ResourceStore>();
+  const storeFor = (served: ServedResource) => {
+    let rs = stores.get(served);
+    if (!rs) {
+      rs = new ResourceStore(store, served, strategyContext, namespaceGuard);
+      stores.set(served, rs);
+    }
+    return rs;
+  };
+
+  await bootstrapCluster({ lookup, storeFor });
+
+  const metrics = new ApiMetrics();
+  const callContext: CallContext = { store, now: () => new Date(), storeFor, lookup };
+  const router = new Router({
+    resources,
+    groupVersions: groupVersions(resources.map((r) => r.strategy)),
+    callContext,
+    metrics,
+    authenticator: new ClusterAuthenticator([{ token: nodeToken, user: { name: 'system:node-bootstrap', groups: ['system:nodes', 'system:authenticated'] } }]),
+    authorizer: new AllowAllAuthorizer(),
+    isPublic: isPublicPath,
+    serverAddress: () => `${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`,
+  });
+
+  const server: Http2SecureServer = createSecureServer(
+    {
+      key: pki.server.key,
+      cert: pki.server.cert,
+      ca: pki.ca.cert,
+      requestCert: true,
+      rejectUnauthorized: false,
+      allowHTTP1: true,
+      // Many watches share one HTTP/2 connection (informers): allow plenty of streams.
+      settings: { maxConcurrentStreams: 1000 },
+    },
+    (req: Request, res: Response) => {
+      router.handle(req, res).catch((err: unknown) => sendError(res, err));
+    },
+  );
+  server.on('sessionError', () => {});
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.bindAddress, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
+  const url = `https://${host}:${port}`;
+  writeKubeconfig(join(config.dataDir, 'kubeconfig.yaml'), url, pki);
+  router.ready = true;
+
+  let lastRevision = await store.currentRevision();
+  const compaction = setInterval(() => {
+    // Keep one interval of history for watchers and paging; drop what is older.
+    const target = lastRevision;
+    store
+      .currentRevision()
+      .then((rev) => {
+        lastRevision = rev;
+        return target > 0 ? store.compact(target) : undefined;
+      })
+      .catch(() => {});
+  }, config.compactionIntervalMs);
+  compaction.unref();
+
+  return {
+    url,
+    port,
+    store,
+    pki,
+    resources,
+    lookup,
+    storeFor,
+    async close() {
+      clearInterval(compaction);
+      router.ready = false;
+      for (const c of caches) c.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Open watches keep sessions alive; closing the caches ended them, so this settles.
+        setTimeout(resolve, 2000).unref();
+      });
+      await store.close();
+    },
+  };
+}
+

@@ -1,0 +1,175 @@
+/**
+ * Subresources: `status` (the same object, writes limited to .status), `scale` (an
+ * autoscaling/v1 Scale view of replicas), and the pod-only `binding` and `eviction`.
+ * Streaming subresources (log, exec, attach, portforward, proxy) belong to the node agent.
+ */
+import { ApiError, errors } from '../api/errors.js';
+import type { KObject } from '../api/object.js';
+import type { ScaleAdapter } from '../registry/types.js';
+import { type Call, dryRun, readObject, readPatch, sendObject } from './call.js';
+import { fieldValidationMode, warningHeaders } from './field-checks.js';
+import { sendJSON } from './http.js';
+import { patchAs, patchObject } from './patching.js';
+
+export async function handleSubresource(call: Call): Promise<void> {
+  const { info, served } = call;
+  switch (info.subresource) {
+    case 'status':
+      if (served.strategy.hasStatus) return status(call);
+      break;
+    case 'scale':
+      if (served.strategy.scale) return scale(call, served.strategy.scale);
+      break;
+    case 'binding':
+      if (served.strategy.kind === 'Pod') return binding(call);
+      break;
+    case 'eviction':
+      if (served.strategy.kind === 'Pod') return eviction(call);
+      break;
+  }
+  throw errors.noRoute(`${info.resource}/${info.subresource}`);
+}
+
+async function status(call: Call): Promise<void> {
+  const { info } = call;
+  const opts = { dryRun: dryRun(call.params), subresource: 'status' };
+  switch (info.verb) {
+    case 'get':
+      return sendObject(call, 200, await call.rs.getLatest(info.namespace, info.name));
+    case 'update': {
+      const { obj, warnings } = await readObject(call, fieldValidationMode(call.params));
+      const updated = await call.rs.update(info.namespace, info.name, () => structuredClone(obj as KObject), opts);
+      return sendObject(call, 200, updated, warningHeaders(warnings));
+    }
+    case 'patch': {
+      const { patchType, body } = await readPatch(call);
+      const updated = await call.rs.update(
+        info.namespace,
+        info.name,
+        (current) => patchObject(call.served, current, patchType, body) as KObject,
+        opts,
+      );
+      return sendObject(call, 200, updated);
+    }
+  }
+  throw errors.methodNotAllowed(info.verb);
+}
+
+/** The autoscaling/v1 Scale view of an object. */
+function toScale(obj: KObject, adapter: ScaleAdapter): KObject {
+  const m = obj.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      creationTimestamp: m.creationTimestamp,
+    },
+    spec: { replicas: adapter.specReplicas(obj) },
+    status: { replicas: adapter.statusReplicas(obj), selector: adapter.selector(obj) },
+  };
+}
+
+async function scale(call: Call, adapter: ScaleAdapter): Promise<void> {
+  const { info } = call;
+  const respond = (obj: KObject) => sendJSON(call.res, 200, toScale(obj, adapter));
+  if (info.verb === 'get') return respond((await call.rs.getLatest(info.namespace, info.name)).obj);
+  let desired: (scaleNow: KObject) => KObject;
+  if (info.verb === 'update') {
+    const { obj } = await readObject(call, 'Ignore');
+    desired = () => obj as KObject;
+  } else if (info.verb === 'patch') {
+    const { patchType, body } = await readPatch(call);
+    desired = (scaleNow) => patchAs('autoscaling', 'v1', 'Scale', scaleNow, patchType, body) as KObject;
+  } else {
+    throw errors.methodNotAllowed(info.verb);
+  }
+  const updated = await call.rs.update(
+    info.namespace,
+    info.name,
+    (current) => {
+      const next = desired(toScale(current, adapter));
+      const replicas = (next.spec as { replicas?: unknown } | undefined)?.replicas;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        throw errors.invalid('Scale', 'autoscaling', info.name, [
+          { reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
+        ]);
+      }
+      const pinned = next.metadata?.resourceVersion;
+      if (pinned) current.metadata.resourceVersion = pinned;
+      adapter.setSpecReplicas(current, replicas);
+      return current;
+    },
+    { dryRun: dryRun(call.params) },
+  );
+  respond(updated.obj);
+}
+
+/** pods/binding: the scheduler's way to set spec.nodeName, once. */
+async function binding(call: Call): Promise<void> {
+  const { info } = call;
+  if (info.verb !== 'create') throw errors.methodNotAllowed(info.verb);
+  const { obj } = await readObject(call, 'Ignore');
+  const target = (obj as { target?: { name?: string; kind?: string } }).target;
+  if (!target?.name) {
+    throw errors.invalid('Binding', '', info.name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
+  }
+  await call.rs.update(
+    info.namespace,
+    info.name,
+    (pod) => {
+      const spec = pod.spec as { nodeName?: string };
+      if (pod.metadata.deletionTimestamp) {
+        throw errors.conflict(call.served.gr, info.name, 'pod is being deleted, cannot be assigned to a host');
+      }
+      if (spec.nodeName) {
+        throw errors.conflict(call.served.gr, info.name, `pod ${info.name} is already assigned to node "${spec.nodeName}"`);
+      }
+      spec.nodeName = target.name;
+      return pod;
+    },
+    { dryRun: dryRun(call.params), subresource: 'binding' },
+  );
+  sendJSON(call.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+/**
+ * pods/eviction: a delete that respects PodDisruptionBudgets. A pod covered by a budget with no
+ * disruptions allowed is refused with 429, which `kubectl drain` retries.
+ */
+async function eviction(call: Call): Promise<void> {
+  const { info } = call;
+  if (info.verb !== 'create') throw errors.methodNotAllowed(info.verb);
+  const { obj } = await readObject(call, 'Ignore');
+  const opts = (obj as { deleteOptions?: { gracePeriodSeconds?: number; dryRun?: string[] } }).deleteOptions ?? {};
+  const pod = (await call.rs.getLatest(info.namespace, info.name)).obj;
+  const blocking = blockingBudget(call, pod);
+  if (blocking && !pod.metadata.deletionTimestamp) {
+    throw new ApiError(429, 'TooManyRequests', `Cannot evict pod as it would violate the pod's disruption budget.`, {
+      causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${blocking} needs more healthy pods to allow eviction` }],
+    });
+  }
+  await call.rs.delete(info.namespace, info.name, {
+    dryRun: dryRun(call.params) || (opts.dryRun ?? []).includes('All'),
+    gracePeriodSeconds: opts.gracePeriodSeconds,
+  });
+  sendJSON(call.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+/** The name of a budget selecting this pod that allows no disruption now, if any. */
+function blockingBudget(call: Call, pod: KObject): string | undefined {
+  const pdbs = call.ctx.lookup('policy', 'poddisruptionbudgets');
+  if (!pdbs) return undefined;
+  const labels = pod.metadata.labels ?? {};
+  for (const item of pdbs.cache.listPrefix(`${pdbs.prefix}${pod.metadata.namespace}/`)) {
+    const spec = item.obj.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined;
+    const match = spec?.selector?.matchLabels ?? {};
+    const selects = Object.entries(match).every(([k, v]) => labels[k] === v);
+    const allowed = (item.obj.status as { disruptionsAllowed?: number } | undefined)?.disruptionsAllowed ?? 0;
+    if (selects && allowed <= 0) return item.obj.metadata.name;
+  }
+  return undefined;
+}
