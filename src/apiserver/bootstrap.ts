@@ -36,7 +36,10 @@ export async function bootstrapCluster(deps: BootstrapDeps): Promise<void> {
     if (!services.cache.get(rs.key('default', 'kubernetes'))) {
       await ensure(rs, 'default', {
         metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-        spec: { clusterIP: '10.43.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
+        spec: {
+          clusterIP: '10.43.0.1',
+          ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+        },
       });
     }
   }

@@ -81,7 +81,6 @@ export async function readObject(
   return { obj, warnings };
 }
 
-
 export type PatchType = 'json' | 'merge' | 'strategic';
 
 /** Reads a PATCH body and its type from Content-Type. */

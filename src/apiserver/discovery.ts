@@ -8,12 +8,14 @@ import type { ResourceStrategy } from '../registry/types.js';
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** Subresources this server implements, with the kind and verbs discovery advertises for each. */
-const subresourceInfo: Record<string, { kind?: string; group?: string; version?: string; verbs: string[] }> = {
-  status: { verbs: ['get', 'patch', 'update'] },
-  scale: { kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-  binding: { kind: 'Binding', verbs: ['create'] },
-  eviction: { kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
-};
+const subresourceInfo: Record<string, { kind?: string; group?: string; version?: string; verbs: string[] }> =
+  {
+    status: { verbs: ['get', 'patch', 'update'] },
+    scale: { kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
+    binding: { kind: 'Binding', verbs: ['create'] },
+    eviction: { kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
+    finalize: { verbs: ['update'] },
+  };
 
 export interface GroupVersion {
   group: string;

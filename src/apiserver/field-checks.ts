@@ -20,7 +20,10 @@ export type FieldValidationMode = FieldValidation;
 export function fieldValidationMode(params: URLSearchParams): FieldValidationMode {
   const raw = params.get('fieldValidation');
   const mode = fieldValidationDirective(raw);
-  if (!mode) throw errors.badRequest(`fieldValidation parameter unsupported: ${raw}; must be one of Strict, Warn, Ignore`);
+  if (!mode)
+    throw errors.badRequest(
+      `fieldValidation parameter unsupported: ${raw}; must be one of Strict, Warn, Ignore`,
+    );
   return mode;
 }
 
@@ -31,7 +34,12 @@ function settle(served: ServedResource, issues: string[], mode: FieldValidationM
 }
 
 /** Checks a create/update body; rawJson (when the body was JSON) also reveals duplicate keys. */
-export function checkBody(served: ServedResource, obj: unknown, rawJson: string | undefined, mode: FieldValidationMode): string[] {
+export function checkBody(
+  served: ServedResource,
+  obj: unknown,
+  rawJson: string | undefined,
+  mode: FieldValidationMode,
+): string[] {
   if (mode === 'Ignore') return [];
   const { group, version, kind } = served.strategy;
   const issues = rawJson

@@ -13,7 +13,12 @@ export function kubeconfigFor(url: string, pki: ClusterPKI): string {
     contexts: [{ name: 'skiff', context: { cluster: 'skiff', user: 'admin' } }],
     'current-context': 'skiff',
     preferences: {},
-    users: [{ name: 'admin', user: { 'client-certificate-data': b64(pki.admin.cert), 'client-key-data': b64(pki.admin.key) } }],
+    users: [
+      {
+        name: 'admin',
+        user: { 'client-certificate-data': b64(pki.admin.cert), 'client-key-data': b64(pki.admin.key) },
+      },
+    ],
   });
 }
 

@@ -120,7 +120,25 @@ export class ResourceStore {
     obj.metadata.namespace = namespace;
   }
 
-  async create(namespace: string, input: unknown, opts: WriteOptions = {}): Promise<CachedObject> {
+  /** Tail of the write chain for resources whose strategy allocates from shared state. */
+  private writeChain: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Services allocate ClusterIPs and NodePorts by reading what exists; two concurrent creates
+   * would pick the same address. Their writes run one at a time (per server process).
+   */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.strategy.resource !== 'services') return fn();
+    const run = this.writeChain.then(fn, fn);
+    this.writeChain = run.catch(() => undefined);
+    return run;
+  }
+
+  create(namespace: string, input: unknown, opts: WriteOptions = {}): Promise<CachedObject> {
+    return this.serialized(() => this.createNow(namespace, input, opts));
+  }
+
+  private async createNow(namespace: string, input: unknown, opts: WriteOptions): Promise<CachedObject> {
     const obj = asObject(input);
     this.stampType(obj);
     this.stampNamespace(obj, namespace);
@@ -189,11 +207,20 @@ export class ResourceStore {
    * Replaces an object (PUT) or its status. `mutate` receives the current object and returns the
    * desired one; it is re-run on conflicts when the caller did not pin a resourceVersion.
    */
-  async update(
+  update(
     namespace: string,
     name: string,
     mutate: (current: KObject) => KObject,
     opts: WriteOptions & { subresource?: string } = {},
+  ): Promise<CachedObject> {
+    return this.serialized(() => this.updateNow(namespace, name, mutate, opts));
+  }
+
+  private async updateNow(
+    namespace: string,
+    name: string,
+    mutate: (current: KObject) => KObject,
+    opts: WriteOptions & { subresource?: string },
   ): Promise<CachedObject> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.getLatest(namespace, name);
@@ -207,7 +234,7 @@ export class ResourceStore {
       if (opts.dryRun)
         return { key: current.key, obj: next, json: JSON.stringify(next), revision: current.revision };
       try {
-        if (next.metadata.deletionTimestamp && (next.metadata.finalizers?.length ?? 0) === 0) {
+        if (next.metadata.deletionTimestamp && !holdsDeletion(next)) {
           // The last finalizer is gone from an object being deleted: finish the deletion.
           const kv = await this.store.delete(current.key, current.revision);
           await this.res.cache.waitFor(kv.modRevision);
@@ -242,6 +269,11 @@ export class ResourceStore {
     if (subresource === 'status') {
       // Status writes change only status (and never the spec or metadata the owner manages).
       obj = { ...structuredClone(old), status: obj.status };
+    } else if (subresource === 'finalize') {
+      // namespaces/finalize changes only spec.finalizers: the namespace controller's handshake.
+      const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers;
+      obj = structuredClone(old);
+      obj.spec = { ...(obj.spec as object), finalizers };
     } else if (this.strategy.hasStatus) {
       obj.status = structuredClone(old.status);
     }
@@ -328,7 +360,7 @@ export class ResourceStore {
    */
   private pendingDeletion(obj: KObject, opts: DeleteOptions): KObject | undefined {
     const grace = this.gracePeriod(obj, opts);
-    const hasFinalizers = (obj.metadata.finalizers?.length ?? 0) > 0;
+    const hasFinalizers = holdsDeletion(obj);
     if (!hasFinalizers && grace === 0) return undefined;
     const next = structuredClone(obj);
     const now = this.ctx.now();
@@ -357,6 +389,16 @@ export class ResourceStore {
     const grace = opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
     return Math.max(0, grace);
   }
+}
+
+/**
+ * True while something must finish before an object marked for deletion may go: metadata
+ * finalizers, and for namespaces also spec.finalizers (the namespace controller's "kubernetes").
+ */
+function holdsDeletion(obj: KObject): boolean {
+  if ((obj.metadata.finalizers?.length ?? 0) > 0) return true;
+  if (obj.kind !== 'Namespace') return false;
+  return ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) > 0;
 }
 
 /** Requires a JSON object with metadata, as every API object is. */

@@ -5,14 +5,7 @@
  */
 import { ApiError, errors } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
-import {
-  type Call,
-  type CallContext,
-  dryRun,
-  readObject,
-  readPatch,
-  sendObject,
-} from './call.js';
+import { type Call, type CallContext, dryRun, readObject, readPatch, sendObject } from './call.js';
 import { checkPatched, fieldValidationMode, warningHeaders } from './field-checks.js';
 import {
   decodeBody,
@@ -213,7 +206,11 @@ async function patch(call: Call): Promise<void> {
     info.name,
     (current) => {
       const next = patchObject(served, current, patchType, body) as KObject;
-      warnings.splice(0, warnings.length, ...checkPatched(served, next, patchType === 'json' ? undefined : text, mode));
+      warnings.splice(
+        0,
+        warnings.length,
+        ...checkPatched(served, next, patchType === 'json' ? undefined : text, mode),
+      );
       return next;
     },
     { dryRun: isDryRun },

@@ -6,7 +6,14 @@ import { errors } from '../api/errors.js';
 import type { ResourceStrategy } from '../registry/types.js';
 import type { Authenticator, Authorizer } from './auth/authn.js';
 import type { CallContext } from './call.js';
-import { apiGroupDocument, apiGroupList, coreVersions, type GroupVersion, resourceList, versionInfo } from './discovery.js';
+import {
+  apiGroupDocument,
+  apiGroupList,
+  coreVersions,
+  type GroupVersion,
+  resourceList,
+  versionInfo,
+} from './discovery.js';
 import { type Request, type Response, sendError, sendJSON } from './http.js';
 import type { ApiMetrics } from './metrics.js';
 import { buildOpenAPI } from './openapi/openapi.js';
@@ -32,7 +39,8 @@ export class Router {
   private readonly openapi: ReturnType<typeof buildOpenAPI>;
 
   constructor(private readonly deps: RouterDeps) {
-    for (const r of deps.resources) this.byPath.set(`${r.strategy.group}/${r.strategy.version}/${r.strategy.resource}`, r);
+    for (const r of deps.resources)
+      this.byPath.set(`${r.strategy.group}/${r.strategy.version}/${r.strategy.resource}`, r);
     this.openapi = buildOpenAPI(deps.resources.map((r) => r.strategy as ResourceStrategy));
   }
 
@@ -62,7 +70,8 @@ export class Router {
 
     const served = this.byPath.get(`${info.group}/${info.version}/${info.resource}`);
     if (!served) throw errors.noRoute(path);
-    if (!served.strategy.namespaced && info.namespace && info.resource !== 'namespaces') throw errors.noRoute(path);
+    if (!served.strategy.namespaced && info.namespace && info.resource !== 'namespaces')
+      throw errors.noRoute(path);
     if (info.resource === 'namespaces' && !info.name) {
       // /api/v1/namespaces/{name} parsed its name as a namespace: it names the object.
       info.name = info.namespace;
@@ -71,13 +80,20 @@ export class Router {
     const decision = this.deps.authorizer.authorize({ user: user!, ...info, path });
     if (!decision.allowed) throw errors.forbidden(decision.reason ?? 'forbidden');
 
-    const labels = { verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource };
+    const labels = {
+      verb: info.verb,
+      group: info.group,
+      resource: info.resource,
+      subresource: info.subresource,
+    };
     const started = process.hrtime.bigint();
-    if (info.verb === 'watch') this.deps.metrics.watches.inc({ verb: 'WATCH', group: info.group, resource: info.resource });
+    if (info.verb === 'watch')
+      this.deps.metrics.watches.inc({ verb: 'WATCH', group: info.group, resource: info.resource });
     res.on('close', () => {
       const code = String(res.statusCode);
       this.deps.metrics.requests.inc({ ...labels, code });
-      if (info.verb === 'watch') this.deps.metrics.watches.dec({ verb: 'WATCH', group: info.group, resource: info.resource });
+      if (info.verb === 'watch')
+        this.deps.metrics.watches.dec({ verb: 'WATCH', group: info.group, resource: info.resource });
       else this.deps.metrics.latency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });
     await handleResource(req, res, info, url.searchParams, served, this.deps.callContext);
@@ -85,15 +101,19 @@ export class Router {
 
   private serveDiscovery(req: Request, res: Response, parts: string[]): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(req.method ?? '');
-    if (parts[0] === 'api' && parts.length === 1) return sendJSON(res, 200, coreVersions(this.deps.serverAddress()));
-    if (parts[0] === 'apis' && parts.length === 1) return sendJSON(res, 200, apiGroupList(this.deps.groupVersions));
-    if (parts[0] === 'api' && parts.length === 2) return this.serveResourceList(res, '', parts[1], `/${parts.join('/')}`);
+    if (parts[0] === 'api' && parts.length === 1)
+      return sendJSON(res, 200, coreVersions(this.deps.serverAddress()));
+    if (parts[0] === 'apis' && parts.length === 1)
+      return sendJSON(res, 200, apiGroupList(this.deps.groupVersions));
+    if (parts[0] === 'api' && parts.length === 2)
+      return this.serveResourceList(res, '', parts[1], `/${parts.join('/')}`);
     if (parts[0] === 'apis' && parts.length === 2) {
       const doc = apiGroupDocument(this.deps.groupVersions, parts[1]);
       if (!doc) throw errors.noRoute(`/${parts.join('/')}`);
       return sendJSON(res, 200, doc);
     }
-    if (parts[0] === 'apis' && parts.length === 3) return this.serveResourceList(res, parts[1], parts[2], `/${parts.join('/')}`);
+    if (parts[0] === 'apis' && parts.length === 3)
+      return this.serveResourceList(res, parts[1], parts[2], `/${parts.join('/')}`);
     throw errors.noRoute(`/${parts.join('/')}`);
   }
 
@@ -127,4 +147,3 @@ function sendText(res: Response, code: number, text: string): void {
   res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
   res.end(text);
 }
-

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ApiError, errors } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
+import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
 import { allStrategies } from '../registry/index.js';
 import type { ResourceStrategy, StrategyContext } from '../registry/types.js';
 import { openStore, type StoreConfig } from '../storage/index.js';
@@ -91,7 +92,10 @@ function serveResources(store: Store, strategies: ResourceStrategy[]): ServedRes
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   if (config.store.kind === 'sqlite') mkdirSync(join(config.store.path, '..'), { recursive: true });
-  const [pki, store] = await Promise.all([ensurePKI(config.dataDir, config.tlsSans), openStore(config.store)]);
+  const [pki, store] = await Promise.all([
+    ensurePKI(config.dataDir, config.tlsSans),
+    openStore(config.store),
+  ]);
   const nodeToken = ensureNodeToken(config.dataDir);
 
   const resources = serveResources(store, allStrategies);
@@ -99,14 +103,20 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await Promise.all(caches.map((c) => c.start()));
 
   const byGroupResource = new Map<string, ServedResource>();
-  for (const r of resources) if (!byGroupResource.has(`${r.gr.group}/${r.gr.resource}`)) byGroupResource.set(`${r.gr.group}/${r.gr.resource}`, r);
+  for (const r of resources)
+    if (!byGroupResource.has(`${r.gr.group}/${r.gr.resource}`))
+      byGroupResource.set(`${r.gr.group}/${r.gr.resource}`, r);
   const lookup = (group: string, resource: string) => byGroupResource.get(`${group}/${resource}`);
 
   const strategyContext: StrategyContext = {
     now: () => new Date(),
     list: (name: string) => {
       const [group, resource] = name.includes('/') ? name.split('/') : ['', name];
-      return lookup(group, resource)?.cache.list().map((o) => o.obj) ?? [];
+      return (
+        lookup(group, resource)
+          ?.cache.list()
+          .map((o) => o.obj) ?? []
+      );
     },
     config: { serviceCIDR: config.serviceCIDR, nodePortRange: config.nodePortRange },
   };
@@ -116,7 +126,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const found = namespaces.cache.get(`${namespaces.prefix}${ns}`)?.obj;
     if (!found) throw errors.notFound({ group: '', resource: 'namespaces' }, ns);
     if (found.metadata.deletionTimestamp) {
-      throw errors.forbidden(`unable to create new content in namespace ${ns} because it is being terminated`);
+      throw errors.forbidden(
+        `unable to create new content in namespace ${ns} because it is being terminated`,
+      );
     }
   };
   const stores = new Map<ServedResource, ResourceStore>();
@@ -130,6 +142,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
 
   await bootstrapCluster({ lookup, storeFor });
+  const namespaceController = new NamespaceController({ resources, lookup, storeFor });
+  namespaceController.start();
 
   const metrics = new ApiMetrics();
   const callContext: CallContext = { store, now: () => new Date(), storeFor, lookup };
@@ -138,7 +152,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     groupVersions: groupVersions(resources.map((r) => r.strategy)),
     callContext,
     metrics,
-    authenticator: new ClusterAuthenticator([{ token: nodeToken, user: { name: 'system:node-bootstrap', groups: ['system:nodes', 'system:authenticated'] } }]),
+    authenticator: new ClusterAuthenticator([
+      {
+        token: nodeToken,
+        user: { name: 'system:node-bootstrap', groups: ['system:nodes', 'system:authenticated'] },
+      },
+    ]),
     authorizer: new AllowAllAuthorizer(),
     isPublic: isPublicPath,
     serverAddress: () => `${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`,
@@ -156,7 +175,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       settings: { maxConcurrentStreams: 1000 },
     },
     (req: Request, res: Response) => {
-      router.handle(req, res).catch((err: unknown) => sendError(res, err));
+      router.handle(req, res).catch((err: unknown) => {
+        try {
+          sendError(res, err);
+        } catch {
+          // The response was already broken (client gone mid-write): drop it, keep serving.
+          res.destroy?.();
+        }
+      });
     },
   );
   server.on('sessionError', () => {});
@@ -166,7 +192,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     server.listen(config.port, config.bindAddress, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const host = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
+  const host =
+    config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
   const url = `https://${host}:${port}`;
   writeKubeconfig(join(config.dataDir, 'kubeconfig.yaml'), url, pki);
   router.ready = true;
@@ -195,6 +222,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     storeFor,
     async close() {
       clearInterval(compaction);
+      namespaceController.stop();
       router.ready = false;
       for (const c of caches) c.stop();
       await new Promise<void>((resolve) => {
@@ -206,4 +234,3 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     },
   };
 }
-

@@ -20,6 +20,9 @@ export async function handleSubresource(call: Call): Promise<void> {
     case 'scale':
       if (served.strategy.scale) return scale(call, served.strategy.scale);
       break;
+    case 'finalize':
+      if (served.strategy.kind === 'Namespace') return finalize(call);
+      break;
     case 'binding':
       if (served.strategy.kind === 'Pod') return binding(call);
       break;
@@ -38,7 +41,12 @@ async function status(call: Call): Promise<void> {
       return sendObject(call, 200, await call.rs.getLatest(info.namespace, info.name));
     case 'update': {
       const { obj, warnings } = await readObject(call, fieldValidationMode(call.params));
-      const updated = await call.rs.update(info.namespace, info.name, () => structuredClone(obj as KObject), opts);
+      const updated = await call.rs.update(
+        info.namespace,
+        info.name,
+        () => structuredClone(obj as KObject),
+        opts,
+      );
       return sendObject(call, 200, updated, warningHeaders(warnings));
     }
     case 'patch': {
@@ -53,6 +61,18 @@ async function status(call: Call): Promise<void> {
     }
   }
   throw errors.methodNotAllowed(info.verb);
+}
+
+/** namespaces/finalize: PUT a Namespace whose spec.finalizers replace the stored ones. */
+async function finalize(call: Call): Promise<void> {
+  const { info } = call;
+  if (info.verb !== 'update') throw errors.methodNotAllowed(info.verb);
+  const { obj } = await readObject(call, 'Ignore');
+  const updated = await call.rs.update(info.namespace, info.name, () => structuredClone(obj as KObject), {
+    dryRun: dryRun(call.params),
+    subresource: 'finalize',
+  });
+  return sendObject(call, 200, updated);
 }
 
 /** The autoscaling/v1 Scale view of an object. */
@@ -95,7 +115,11 @@ async function scale(call: Call, adapter: ScaleAdapter): Promise<void> {
       const replicas = (next.spec as { replicas?: unknown } | undefined)?.replicas;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
         throw errors.invalid('Scale', 'autoscaling', info.name, [
-          { reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
+          {
+            reason: 'FieldValueInvalid',
+            field: 'spec.replicas',
+            message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+          },
         ]);
       }
       const pinned = next.metadata?.resourceVersion;
@@ -115,7 +139,9 @@ async function binding(call: Call): Promise<void> {
   const { obj } = await readObject(call, 'Ignore');
   const target = (obj as { target?: { name?: string; kind?: string } }).target;
   if (!target?.name) {
-    throw errors.invalid('Binding', '', info.name, [{ reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' }]);
+    throw errors.invalid('Binding', '', info.name, [
+      { reason: 'FieldValueRequired', field: 'target.name', message: 'Required value' },
+    ]);
   }
   await call.rs.update(
     info.namespace,
@@ -123,10 +149,18 @@ async function binding(call: Call): Promise<void> {
     (pod) => {
       const spec = pod.spec as { nodeName?: string };
       if (pod.metadata.deletionTimestamp) {
-        throw errors.conflict(call.served.gr, info.name, 'pod is being deleted, cannot be assigned to a host');
+        throw errors.conflict(
+          call.served.gr,
+          info.name,
+          'pod is being deleted, cannot be assigned to a host',
+        );
       }
       if (spec.nodeName) {
-        throw errors.conflict(call.served.gr, info.name, `pod ${info.name} is already assigned to node "${spec.nodeName}"`);
+        throw errors.conflict(
+          call.served.gr,
+          info.name,
+          `pod ${info.name} is already assigned to node "${spec.nodeName}"`,
+        );
       }
       spec.nodeName = target.name;
       return pod;
@@ -144,13 +178,24 @@ async function eviction(call: Call): Promise<void> {
   const { info } = call;
   if (info.verb !== 'create') throw errors.methodNotAllowed(info.verb);
   const { obj } = await readObject(call, 'Ignore');
-  const opts = (obj as { deleteOptions?: { gracePeriodSeconds?: number; dryRun?: string[] } }).deleteOptions ?? {};
+  const opts =
+    (obj as { deleteOptions?: { gracePeriodSeconds?: number; dryRun?: string[] } }).deleteOptions ?? {};
   const pod = (await call.rs.getLatest(info.namespace, info.name)).obj;
   const blocking = blockingBudget(call, pod);
   if (blocking && !pod.metadata.deletionTimestamp) {
-    throw new ApiError(429, 'TooManyRequests', `Cannot evict pod as it would violate the pod's disruption budget.`, {
-      causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${blocking} needs more healthy pods to allow eviction` }],
-    });
+    throw new ApiError(
+      429,
+      'TooManyRequests',
+      `Cannot evict pod as it would violate the pod's disruption budget.`,
+      {
+        causes: [
+          {
+            reason: 'DisruptionBudget',
+            message: `The disruption budget ${blocking} needs more healthy pods to allow eviction`,
+          },
+        ],
+      },
+    );
   }
   await call.rs.delete(info.namespace, info.name, {
     dryRun: dryRun(call.params) || (opts.dryRun ?? []).includes('All'),

@@ -108,13 +108,12 @@ export function serveWatch(req: Request, res: Response, served: ServedResource, 
   res.writeHead(200, {
     'content-type': 'application/json',
     'cache-control': 'no-cache, private',
-    'transfer-encoding': 'chunked',
   });
   const timeout = setTimeout(() => end(), q.timeoutSeconds * 1000);
   const bookmarks = setInterval(() => {
     if (q.allowBookmarks) bookmark(lastRevision);
   }, bookmarkIntervalMs);
-  req.on('close', () => end());
+  // The response's close fires when the client goes away (the request's fires once it is read).
   res.on('close', () => end());
 
   const watcher = {

@@ -36,7 +36,12 @@ export interface Authorizer {
 const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 export function isPublicPath(path: string): boolean {
-  return publicPaths.has(path) || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/');
+  return (
+    publicPaths.has(path) ||
+    path.startsWith('/healthz/') ||
+    path.startsWith('/livez/') ||
+    path.startsWith('/readyz/')
+  );
 }
 
 function tlsSocketOf(req: Request): TLSSocket | undefined {

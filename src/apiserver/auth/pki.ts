@@ -37,11 +37,16 @@ async function importKey(pem: string): Promise<CryptoKey> {
 }
 
 function serial(): string {
-  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1');
+  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+    .toString('hex')
+    .replace(/^[89a-f]/, '1');
 }
 
 async function newKeys(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  return (await webcrypto.subtle.generateKey(algorithm, true, [
+    'sign',
+    'verify',
+  ])) as unknown as CryptoKeyPair;
 }
 
 async function makeCA(): Promise<KeyPairPem> {
@@ -55,7 +60,10 @@ async function makeCA(): Promise<KeyPairPem> {
     signingAlgorithm: algorithm,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
@@ -73,8 +81,13 @@ async function makeLeaf(ca: KeyPairPem, opts: LeafOptions): Promise<KeyPairPem> 
   const caCert = new x509.X509Certificate(ca.cert);
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-    new x509.ExtendedKeyUsageExtension([opts.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+    new x509.KeyUsagesExtension(
+      x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+      true,
+    ),
+    new x509.ExtendedKeyUsageExtension([
+      opts.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth,
+    ]),
     await x509.AuthorityKeyIdentifierExtension.create(caCert),
   ];
   if (opts.sans) {
@@ -100,7 +113,14 @@ async function makeLeaf(ca: KeyPairPem, opts: LeafOptions): Promise<KeyPairPem> 
 
 /** The names the serving certificate must cover. */
 export function servingNames(extraSans: string[]): { dns: string[]; ips: string[] } {
-  const dns = new Set(['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', hostname()]);
+  const dns = new Set([
+    'localhost',
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    'kubernetes.default.svc.cluster.local',
+    hostname(),
+  ]);
   const ips = new Set(['127.0.0.1', '::1', '10.43.0.1']);
   for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) ips.add(a.address.split('%')[0]);
@@ -155,7 +175,11 @@ export async function ensurePKI(dataDir: string, extraSans: string[] = []): Prom
 }
 
 /** Issues a client certificate signed by the cluster CA (used for node credentials). */
-export function issueClientCert(ca: KeyPairPem, commonName: string, organization?: string): Promise<KeyPairPem> {
+export function issueClientCert(
+  ca: KeyPairPem,
+  commonName: string,
+  organization?: string,
+): Promise<KeyPairPem> {
   const subject = organization ? `CN=${commonName}, O=${organization}` : `CN=${commonName}`;
   return makeLeaf(ca, { subject, usage: 'client' });
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatLabels, humanAge, humanDuration, joinOrNone, labelSelectorString, selectorString } from './format.js';
+import {
+  formatLabels,
+  humanAge,
+  humanDuration,
+  joinOrNone,
+  labelSelectorString,
+  selectorString,
+} from './format.js';
 
 describe('humanDuration', () => {
   const s = 1000;

@@ -28,7 +28,12 @@ describe('name format checks', () => {
     { name: '64 characters is too long for a label', fn: isDNS1123Label, value: 'a'.repeat(64), ok: false },
     { name: 'dotted names are subdomains', fn: isDNS1123Subdomain, value: 'example.com', ok: true },
     { name: 'an empty segment is not a subdomain', fn: isDNS1123Subdomain, value: 'a..b', ok: false },
-    { name: 'a prefixed key is a qualified name', fn: isQualifiedName, value: 'app.kubernetes.io/name', ok: true },
+    {
+      name: 'a prefixed key is a qualified name',
+      fn: isQualifiedName,
+      value: 'app.kubernetes.io/name',
+      ok: true,
+    },
     { name: 'mixed case names are qualified names', fn: isQualifiedName, value: 'My_Name.1', ok: true },
     { name: 'two slashes are not a qualified name', fn: isQualifiedName, value: 'a/b/c', ok: false },
     { name: 'an empty prefix is not a qualified name', fn: isQualifiedName, value: '/name', ok: false },
@@ -60,12 +65,21 @@ describe('name format checks', () => {
 
 describe('field errors', () => {
   it('formats each error type with Kubernetes wording', () => {
-    expect(required('spec.x')).toEqual({ type: 'FieldValueRequired', field: 'spec.x', message: 'Required value' });
+    expect(required('spec.x')).toEqual({
+      type: 'FieldValueRequired',
+      field: 'spec.x',
+      message: 'Required value',
+    });
     expect(invalid('spec.x', 'v', 'bad').message).toBe('Invalid value: "v": bad');
     expect(invalid('spec.n', 5, 'bad').message).toBe('Invalid value: 5: bad');
-    expect(notSupported('spec.t', 'x', ['a', 'b']).message).toBe('Unsupported value: "x": supported values: "a", "b"');
+    expect(notSupported('spec.t', 'x', ['a', 'b']).message).toBe(
+      'Unsupported value: "x": supported values: "a", "b"',
+    );
     expect(duplicate('spec.p', 'http').message).toBe('Duplicate value: "http"');
-    expect(immutable('spec.s', 'v')).toMatchObject({ type: 'FieldValueInvalid', message: 'Invalid value: "v": field is immutable' });
+    expect(immutable('spec.s', 'v')).toMatchObject({
+      type: 'FieldValueInvalid',
+      message: 'Invalid value: "v": field is immutable',
+    });
     expect(tooLong('metadata.annotations', 10).message).toBe('Too long: must have at most 10 bytes');
   });
 });
@@ -108,7 +122,9 @@ describe('labels, annotations and selectors', () => {
 
   it('accepts ports 1..65535 only', () => {
     expect(validatePortNumber(80, 'p')).toEqual([]);
-    expect(validatePortNumber(0, 'p')[0].message).toBe('Invalid value: 0: must be between 1 and 65535, inclusive');
+    expect(validatePortNumber(0, 'p')[0].message).toBe(
+      'Invalid value: 0: must be between 1 and 65535, inclusive',
+    );
     expect(validatePortNumber(70000, 'p')).toHaveLength(1);
   });
 });

@@ -18,14 +18,14 @@ function validateConfigMap(obj: KObject): FieldError[] {
   const errs = validateObjectMeta(obj);
   let size = 0;
   for (const [k, v] of Object.entries(cm.data ?? {})) {
-    errs.push(...invalidEach('data', k, isConfigMapKey(k)));
+    errs.push(...invalidEach(`data[${k}]`, k, isConfigMapKey(k)));
     if (cm.binaryData && Object.hasOwn(cm.binaryData, k)) {
-      errs.push(invalid('data', k, 'duplicate of key present in binaryData'));
+      errs.push(invalid(`data[${k}]`, k, 'duplicate of key present in binaryData'));
     }
     size += Buffer.byteLength(String(v));
   }
   for (const [k, v] of Object.entries(cm.binaryData ?? {})) {
-    errs.push(...invalidEach('binaryData', k, isConfigMapKey(k)));
+    errs.push(...invalidEach(`binaryData[${k}]`, k, isConfigMapKey(k)));
     size += Buffer.from(String(v), 'base64').length;
   }
   if (size > MAX_DATA_SIZE) errs.push(tooLong('', MAX_DATA_SIZE));

