@@ -16,6 +16,8 @@ await build({
   external: ['better-sqlite3', 'etcd3'],
   define: { SKIFF_VERSION: JSON.stringify(pkg.version) },
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __skiffRequire } from 'node:module'; const require = __skiffRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __skiffRequire } from 'node:module'; const require = __skiffRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

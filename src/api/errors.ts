@@ -121,10 +121,18 @@ export const errors = {
       { name, group, kind, causes },
     ),
   methodNotAllowed: (verb: string) =>
-    new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${verb})`),
+    new ApiError(
+      405,
+      'MethodNotAllowed',
+      `the server does not allow this method on the requested resource (${verb})`,
+    ),
   notAcceptable: (message: string) => new ApiError(406, 'NotAcceptable', message),
   unsupportedMediaType: (type: string) =>
-    new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${type})`),
+    new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${type})`,
+    ),
   tooLarge: () => new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'),
   tooManyRequests: (message: string) => new ApiError(429, 'TooManyRequests', message),
   internal: (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`),

@@ -1,9 +1,10 @@
 /**
  * What every cluster has from its first start: the namespaces default, kube-system,
- * kube-public and kube-node-lease, and the `kubernetes` Service in default. Safe to run on every
+ * kube-public and kube-node-lease, the system-* PriorityClasses, and the `kubernetes` Service in default. Safe to run on every
  * start and on several servers at once: existing objects are left alone.
  */
 import { isReason } from '../api/errors.js';
+import { systemPriorityClasses } from '../registry/scheduling/priorityclasses.js';
 import type { ResourceStore } from './resource-store.js';
 import type { ServedResource } from './served-resource.js';
 
@@ -28,6 +29,13 @@ export async function bootstrapCluster(deps: BootstrapDeps): Promise<void> {
     const rs = deps.storeFor(namespaces);
     for (const name of systemNamespaces) {
       if (!namespaces.cache.get(rs.key('', name))) await ensure(rs, '', { metadata: { name } });
+    }
+  }
+  const priorityClasses = deps.lookup('scheduling.k8s.io', 'priorityclasses');
+  if (priorityClasses) {
+    const rs = deps.storeFor(priorityClasses);
+    for (const pc of systemPriorityClasses()) {
+      if (!priorityClasses.cache.get(rs.key('', pc.metadata.name!))) await ensure(rs, '', pc);
     }
   }
   const services = deps.lookup('', 'services');

@@ -8,7 +8,7 @@ import { checkBody, type FieldValidationMode } from './field-checks.js';
 import { decodeBody, mediaType, type Request, type Response, readBody, sendJSON } from './http.js';
 import type { RequestInfo } from './request-info.js';
 import type { ResourceStore } from './resource-store.js';
-import type { ServedResource } from './served-resource.js';
+import { type ServedResource, viewOf } from './served-resource.js';
 import { parseIncludeObject, partialMetadata, type ResponseShape, toTable } from './table.js';
 import type { CachedObject } from './watch-cache.js';
 
@@ -39,6 +39,7 @@ export function sendObject(
   object: CachedObject,
   headers: Record<string, string | string[]> = {},
 ): void {
+  object = viewOf(call.served, object);
   if (call.shape === 'table') {
     const table = toTable(
       call.served.strategy,

@@ -20,13 +20,11 @@ import {
 import { checkFieldSelector, listResource, makeMatcher } from './list.js';
 import { patchObject } from './patching.js';
 import type { RequestInfo } from './request-info.js';
-import type { ResourceStore } from './resource-store.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
-import type { ServedResource } from './served-resource.js';
+import { type ServedResource, toStorageVersion, viewOf } from './served-resource.js';
 import { handleSubresource } from './subresources.js';
-import { negotiate, parseIncludeObject, partialMetadata, type ResponseShape, toTable } from './table.js';
+import { negotiate, parseIncludeObject, partialMetadata, toTable } from './table.js';
 import { serveWatch } from './watch.js';
-import type { CachedObject } from './watch-cache.js';
 
 /** Entry point for one resource request; throws ApiError for the caller to turn into a Status. */
 export async function handleResource(
@@ -42,7 +40,16 @@ export async function handleResource(
     throw errors.notAcceptable(
       'only the following media types are accepted: application/json, application/yaml',
     );
-  const call: Call = { req, res, info, params, served, rs: ctx.storeFor(served), shape, ctx };
+  const call: Call = {
+    req,
+    res,
+    info,
+    params,
+    served,
+    rs: ctx.storeFor(served.view?.storage ?? served),
+    shape,
+    ctx,
+  };
   if (info.subresource) return handleSubresource(call);
   switch (info.verb) {
     case 'get':
@@ -100,6 +107,7 @@ async function list(call: Call): Promise<void> {
     continueToken: params.get('continue') || undefined,
     minRevision: parseRevision(params.get('resourceVersion')),
   });
+  page.items = page.items.map((i) => viewOf(served, i));
   const listMeta: Record<string, unknown> = { resourceVersion: String(page.revision) };
   if (page.continueToken) listMeta.continue = page.continueToken;
   if (page.remainingItemCount !== undefined) listMeta.remainingItemCount = page.remainingItemCount;
@@ -157,7 +165,7 @@ function watch(call: Call): void {
     }
   }
   const timeout = queryInt(params, 'timeoutSeconds');
-  serveWatch(call.req, call.res, served, {
+  serveWatch(call.res, served, {
     namespace: info.namespace,
     match,
     afterRevision: parseRevision(rv),
@@ -180,7 +188,9 @@ async function create(call: Call): Promise<void> {
   const mode = fieldValidationMode(call.params);
   const isDryRun = dryRun(call.params);
   const { obj, warnings } = await readObject(call, mode);
-  const created = await call.rs.create(call.info.namespace, obj, { dryRun: isDryRun });
+  const created = await call.rs.create(call.info.namespace, toStorageVersion(call.served, obj), {
+    dryRun: isDryRun,
+  });
   sendObject(call, 201, created, warningHeaders(warnings));
 }
 
@@ -188,7 +198,7 @@ async function update(call: Call): Promise<void> {
   const mode = fieldValidationMode(call.params);
   const isDryRun = dryRun(call.params);
   const { obj, warnings } = await readObject(call, mode);
-  const desired = obj as KObject;
+  const desired = toStorageVersion(call.served, obj) as KObject;
   const updated = await call.rs.update(call.info.namespace, call.info.name, () => structuredClone(desired), {
     dryRun: isDryRun,
   });

@@ -14,7 +14,7 @@ import {
   resourceList,
   versionInfo,
 } from './discovery.js';
-import { type Request, type Response, sendError, sendJSON } from './http.js';
+import { type Request, type Response, sendJSON } from './http.js';
 import type { ApiMetrics } from './metrics.js';
 import { buildOpenAPI } from './openapi/openapi.js';
 import { parseRequestInfo } from './request-info.js';

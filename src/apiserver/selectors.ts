@@ -76,7 +76,7 @@ function parseRequirement(selector: string, raw: string): LabelRequirement {
     checkKey(selector, key);
     const values = list.split(',').map((v) => v.trim());
     if (values.length === 1 && values[0] === '') values.length = 0;
-    values.forEach((v) => checkValue(selector, v));
+    for (const v of values) checkValue(selector, v);
     if (op === 'in' && values.length === 0)
       throw badLabel(selector, "for 'in' operator, values set can't be empty");
     return { key, op: op as LabelOperator, values };
@@ -198,9 +198,9 @@ export function parseFieldSelector(selector: string | undefined | null): FieldSe
 }
 
 /** True when every requirement holds for the extracted field values. */
-export function matchesFields(selector: FieldSelector, valueOf: (field: string) => string): boolean {
+export function matchesFields(selector: FieldSelector, fieldValue: (field: string) => string): boolean {
   for (const req of selector) {
-    const v = valueOf(req.field);
+    const v = fieldValue(req.field);
     if (req.op === '=' ? v !== req.value : v === req.value) return false;
   }
   return true;

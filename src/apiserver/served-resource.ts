@@ -3,9 +3,10 @@
  * in the store, and its watch cache. Built once at start for every registry entry.
  */
 import type { GroupResource } from '../api/errors.js';
-import { apiVersionOf } from '../api/object.js';
+import { apiVersionOf, type KObject } from '../api/object.js';
+import type { VersionConversion } from '../registry/conversions.js';
 import type { ResourceStrategy } from '../registry/types.js';
-import type { WatchCache } from './watch-cache.js';
+import type { CachedObject, WatchCache } from './watch-cache.js';
 
 export interface ServedResource {
   strategy: ResourceStrategy;
@@ -15,6 +16,11 @@ export interface ServedResource {
   /** Store key prefix ending in "/": "/registry/apps/deployments/". */
   prefix: string;
   cache: WatchCache;
+  /**
+   * Set when this version is served as a view of another stored version: requests are
+   * converted to the storage version and responses back.
+   */
+  view?: { storage: ServedResource; conversion: VersionConversion };
 }
 
 /** Store key prefix of a resource; versions of one resource share it. */
@@ -37,4 +43,24 @@ export function describeResource(strategy: ResourceStrategy): Pick<ServedResourc
     gr: { group: strategy.group, resource: strategy.resource },
     apiVersion: apiVersionOf(strategy.group, strategy.version),
   };
+}
+
+const viewCache = new WeakMap<CachedObject, CachedObject>();
+
+/** A stored object as this served version shows it (memoized per stored object). */
+export function viewOf(res: ServedResource, stored: CachedObject): CachedObject {
+  if (!res.view) return stored;
+  let shown = viewCache.get(stored);
+  if (!shown) {
+    const obj = res.view.conversion.fromStorage(structuredClone(stored.obj));
+    shown = { ...stored, obj, json: JSON.stringify(obj) };
+    viewCache.set(stored, shown);
+  }
+  return shown;
+}
+
+/** A request object of this served version converted to the stored version. */
+export function toStorageVersion(res: ServedResource, obj: unknown): unknown {
+  if (!res.view || obj === null || typeof obj !== 'object') return obj;
+  return res.view.conversion.toStorage(obj as KObject);
 }

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ApiError, errors } from '../api/errors.js';
-import type { KObject } from '../api/object.js';
+import { errors } from '../api/errors.js';
 import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
+import { conversions } from '../registry/conversions.js';
 import { allStrategies } from '../registry/index.js';
 import type { ResourceStrategy, StrategyContext } from '../registry/types.js';
 import { openStore, type StoreConfig } from '../storage/index.js';
@@ -76,16 +76,31 @@ function ensureNodeToken(dataDir: string): string {
 }
 
 function serveResources(store: Store, strategies: ResourceStrategy[]): ServedResource[] {
-  const caches = new Map<string, WatchCache>();
+  // The first version registered for a resource is its storage version; later versions are
+  // views of it through a conversion, sharing its cache.
+  const storageVersions = new Map<string, ServedResource>();
   return strategies.map((strategy) => {
     const prefix = storagePrefix(strategy);
-    // Versions of one resource share one cache: they are views of the same stored objects.
-    let cache = caches.get(prefix);
-    if (!cache) {
-      cache = new WatchCache(store, prefix);
-      caches.set(prefix, cache);
+    const storage = storageVersions.get(prefix);
+    if (!storage) {
+      const served: ServedResource = {
+        strategy,
+        prefix,
+        cache: new WatchCache(store, prefix),
+        ...describeResource(strategy),
+      };
+      storageVersions.set(prefix, served);
+      return served;
     }
-    return { strategy, prefix, cache, ...describeResource(strategy) };
+    const conversion = conversions[`${strategy.group}/${strategy.resource}/${strategy.version}`];
+    if (!conversion) throw new Error(`no conversion to serve ${strategy.resource} in ${strategy.version}`);
+    return {
+      strategy,
+      prefix,
+      cache: storage.cache,
+      view: { storage, conversion },
+      ...describeResource(strategy),
+    };
   });
 }
 

@@ -10,6 +10,7 @@ import { type Call, dryRun, readObject, readPatch, sendObject } from './call.js'
 import { fieldValidationMode, warningHeaders } from './field-checks.js';
 import { sendJSON } from './http.js';
 import { patchAs, patchObject } from './patching.js';
+import { toStorageVersion } from './served-resource.js';
 
 export async function handleSubresource(call: Call): Promise<void> {
   const { info, served } = call;
@@ -54,7 +55,8 @@ async function status(call: Call): Promise<void> {
       const updated = await call.rs.update(
         info.namespace,
         info.name,
-        (current) => patchObject(call.served, current, patchType, body) as KObject,
+        (current) =>
+          toStorageVersion(call.served, patchObject(call.served, current, patchType, body)) as KObject,
         opts,
       );
       return sendObject(call, 200, updated);

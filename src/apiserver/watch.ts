@@ -7,8 +7,8 @@
 
 import { ApiError, errors } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
-import type { Request, Response } from './http.js';
-import { namespacePrefix, type ServedResource } from './served-resource.js';
+import type { Response } from './http.js';
+import { namespacePrefix, type ServedResource, viewOf } from './served-resource.js';
 import { columnsOf, type IncludeObject, partialMetadata, type ResponseShape, tableRow } from './table.js';
 import type { CachedObject, CacheEvent } from './watch-cache.js';
 
@@ -29,12 +29,13 @@ export interface WatchQuery {
 const bookmarkIntervalMs = 30_000;
 
 /** Starts a watch; the response stays open until timeout, client disconnect or a cache failure. */
-export function serveWatch(req: Request, res: Response, served: ServedResource, q: WatchQuery): void {
+export function serveWatch(res: Response, served: ServedResource, q: WatchQuery): void {
   const prefix = namespacePrefix(served, q.namespace);
   const cache = served.cache;
   let firstTable = true;
 
-  const encodeObject = (o: CachedObject): string => {
+  const encodeObject = (stored: CachedObject): string => {
+    const o = viewOf(served, stored);
     const obj = o.obj;
     if (q.shape === 'table') {
       const table = {

@@ -1,7 +1,7 @@
 /** The shape of a CLI subcommand and the shared flag parsing (node:util parseArgs). */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 export interface Command {
   name: string;
@@ -16,7 +16,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parses flags; --help prints the help text and returns undefined. */
 export function parseFlags<T extends Options>(args: string[], options: T, help: string) {
-  const config = { args, options: { ...options, help: { type: 'boolean', short: 'h' } } as T, allowPositionals: true, strict: true } as const;
+  const config = {
+    args,
+    options: { ...options, help: { type: 'boolean', short: 'h' } } as T,
+    allowPositionals: true,
+    strict: true,
+  } as const;
   let parsed: ReturnType<typeof parseArgs<typeof config>>;
   try {
     parsed = parseArgs(config);

@@ -2,8 +2,9 @@
  * The `skiff` command. Each subcommand is its own module; this file only dispatches and turns
  * failures into one clear line on stderr (no stack traces for users).
  */
-import { serverCommand } from './server.js';
+
 import { type Command, UsageError } from './command.js';
+import { serverCommand } from './server.js';
 import { versionCommand } from './version.js';
 
 const commands: Command[] = [serverCommand, versionCommand];

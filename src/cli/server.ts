@@ -58,7 +58,9 @@ export const serverCommand: Command = {
       throw new UsageError(`unknown store "${storeKind}": use sqlite or etcd`);
     }
     const server = await startServer(config);
-    process.stderr.write(`skiff server listening on ${server.url}; kubeconfig: ${join(dataDir, 'kubeconfig.yaml')}\n`);
+    process.stderr.write(
+      `skiff server listening on ${server.url}; kubeconfig: ${join(dataDir, 'kubeconfig.yaml')}\n`,
+    );
     await new Promise<void>((done) => {
       const stop = () => done();
       process.once('SIGINT', stop);

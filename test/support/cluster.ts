@@ -19,7 +19,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -46,7 +48,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-async function waitReady(url: string, child: ChildProcess, log: () => string, timeoutMs = 20_000): Promise<void> {
+async function waitReady(
+  url: string,
+  child: ChildProcess,
+  log: () => string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`skiff server exited with ${child.exitCode}:\n${log()}`);
@@ -82,7 +89,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   const port = opts.port ?? (await freePort());
   const child = spawn(
     process.execPath,
-    [skiffBin, 'server', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', ...(opts.args ?? [])],
+    [
+      skiffBin,
+      'server',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(port),
+      '--bind-address',
+      '127.0.0.1',
+      ...(opts.args ?? []),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -128,19 +145,34 @@ export interface KubectlResult {
 }
 
 /** Runs the real kubectl with the server's kubeconfig; `input` is piped to stdin. */
-export function kubectl(server: Pick<TestServer, 'kubeconfig'>, args: string[], input?: string, env: Record<string, string> = {}): KubectlResult {
+export function kubectl(
+  server: Pick<TestServer, 'kubeconfig'>,
+  args: string[],
+  input?: string,
+  env: Record<string, string> = {},
+): KubectlResult {
   const res = spawnSync('kubectl', args, {
     input,
     encoding: 'utf8',
     timeout: 60_000,
     // A private discovery cache per server: kubectl caches discovery for hours otherwise.
-    env: { ...process.env, KUBECONFIG: server.kubeconfig, KUBECACHEDIR: join(server.kubeconfig, '..', 'kubecache'), ...env },
+    env: {
+      ...process.env,
+      KUBECONFIG: server.kubeconfig,
+      KUBECACHEDIR: join(server.kubeconfig, '..', 'kubecache'),
+      ...env,
+    },
   });
   return { code: res.status ?? -1, stdout: res.stdout ?? '', stderr: res.stderr ?? '' };
 }
 
 /** kubectl that must succeed; throws with its stderr otherwise. */
-export function kubectlOk(server: Pick<TestServer, 'kubeconfig'>, args: string[], input?: string, env?: Record<string, string>): string {
+export function kubectlOk(
+  server: Pick<TestServer, 'kubeconfig'>,
+  args: string[],
+  input?: string,
+  env?: Record<string, string>,
+): string {
   const res = kubectl(server, args, input, env);
   if (res.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${res.code}): ${res.stderr}`);
   return res.stdout;

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../api/object.js';
-import { HPA_METRICS_ANNOTATION, convertHPAv1ToV2, convertHPAv2ToV1 } from './convert.js';
+import { convertHPAv1ToV2, convertHPAv2ToV1, HPA_METRICS_ANNOTATION } from './convert.js';
 
 const meta = { name: 'web', namespace: 'default', uid: 'u1', resourceVersion: '7' };
 const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
-const cpu = (n: number) => ({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: n } } });
+const cpu = (n: number) => ({
+  type: 'Resource',
+  resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: n } },
+});
 
 describe('HPA conversion', () => {
   it('maps a CPU-only v2 object to targetCPUUtilizationPercentage and back', () => {
@@ -16,7 +19,9 @@ describe('HPA conversion', () => {
       status: {
         currentReplicas: 2,
         desiredReplicas: 3,
-        currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 95 } } }],
+        currentMetrics: [
+          { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 95 } } },
+        ],
       },
     };
     const v1 = convertHPAv2ToV1(v2);
@@ -41,7 +46,10 @@ describe('HPA conversion', () => {
         maxReplicas: 10,
         metrics: [
           cpu(60),
-          { type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '100' } } },
+          {
+            type: 'Pods',
+            pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '100' } },
+          },
         ],
         behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
       },
@@ -67,7 +75,13 @@ describe('HPA conversion', () => {
       spec: {
         scaleTargetRef: ref,
         maxReplicas: 3,
-        metrics: [cpu(50), { type: 'External', external: { metric: { name: 'queue' }, target: { type: 'Value', value: '30' } } }],
+        metrics: [
+          cpu(50),
+          {
+            type: 'External',
+            external: { metric: { name: 'queue' }, target: { type: 'Value', value: '30' } },
+          },
+        ],
       },
     };
     const v1 = convertHPAv2ToV1(v2);

@@ -5,7 +5,11 @@
  * same annotations Kubernetes uses, so a v1 read-modify-write does not lose it.
  */
 import type { HorizontalPodAutoscaler as HPAv1 } from 'kubernetes-types/autoscaling/v1.js';
-import type { HorizontalPodAutoscaler as HPAv2, MetricSpec, MetricStatus } from 'kubernetes-types/autoscaling/v2.js';
+import type {
+  HorizontalPodAutoscaler as HPAv2,
+  MetricSpec,
+  MetricStatus,
+} from 'kubernetes-types/autoscaling/v2.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { KObject } from '../../api/object.js';
 
@@ -27,15 +31,24 @@ function copy<T>(v: T): T {
 }
 
 function isCPUUtilization(m: MetricSpec): boolean {
-  return m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.target?.averageUtilization !== undefined;
+  return (
+    m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.target?.averageUtilization !== undefined
+  );
 }
 
 function isCPUCurrent(m: MetricStatus): boolean {
-  return m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.current?.averageUtilization !== undefined;
+  return (
+    m.type === 'Resource' &&
+    m.resource?.name === 'cpu' &&
+    m.resource.current?.averageUtilization !== undefined
+  );
 }
 
 function cpuMetric(utilization: number): MetricSpec {
-  return { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: utilization } } };
+  return {
+    type: 'Resource',
+    resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: utilization } },
+  };
 }
 
 function setAnnotation(meta: ObjectMeta, key: string, value: unknown[] | object | undefined): void {
@@ -67,7 +80,8 @@ export function convertHPAv2ToV1(obj: KObject): KObject {
     maxReplicas: hpa.spec?.maxReplicas ?? 0,
   };
   if (hpa.spec?.minReplicas !== undefined) spec.minReplicas = hpa.spec.minReplicas;
-  if (cpuIndex >= 0) spec.targetCPUUtilizationPercentage = metrics[cpuIndex].resource!.target.averageUtilization;
+  if (cpuIndex >= 0)
+    spec.targetCPUUtilizationPercentage = metrics[cpuIndex].resource!.target.averageUtilization;
   setAnnotation(metadata, HPA_METRICS_ANNOTATION, copy(metrics.filter((_, i) => i !== cpuIndex)));
   setAnnotation(metadata, HPA_BEHAVIOR_ANNOTATION, copy(hpa.spec?.behavior));
 
@@ -75,8 +89,12 @@ export function convertHPAv2ToV1(obj: KObject): KObject {
   if (hpa.status) {
     const current = hpa.status.currentMetrics ?? [];
     const cpuCurrent = current.findIndex(isCPUCurrent);
-    out.status = { currentReplicas: hpa.status.currentReplicas ?? 0, desiredReplicas: hpa.status.desiredReplicas };
-    if (hpa.status.observedGeneration !== undefined) out.status.observedGeneration = hpa.status.observedGeneration;
+    out.status = {
+      currentReplicas: hpa.status.currentReplicas ?? 0,
+      desiredReplicas: hpa.status.desiredReplicas,
+    };
+    if (hpa.status.observedGeneration !== undefined)
+      out.status.observedGeneration = hpa.status.observedGeneration;
     if (hpa.status.lastScaleTime !== undefined) out.status.lastScaleTime = hpa.status.lastScaleTime;
     if (cpuCurrent >= 0) {
       out.status.currentCPUUtilizationPercentage = current[cpuCurrent].resource!.current.averageUtilization;
@@ -94,7 +112,10 @@ export function convertHPAv1ToV2(obj: KObject): KObject {
   const extraMetrics = takeAnnotation<MetricSpec[]>(metadata, HPA_METRICS_ANNOTATION) ?? [];
   const behavior = takeAnnotation<NonNullable<HPAv2['spec']>['behavior']>(metadata, HPA_BEHAVIOR_ANNOTATION);
   const extraCurrent = takeAnnotation<MetricStatus[]>(metadata, HPA_CURRENT_METRICS_ANNOTATION) ?? [];
-  const conditions = takeAnnotation<NonNullable<HPAv2['status']>['conditions']>(metadata, HPA_CONDITIONS_ANNOTATION);
+  const conditions = takeAnnotation<NonNullable<HPAv2['status']>['conditions']>(
+    metadata,
+    HPA_CONDITIONS_ANNOTATION,
+  );
   for (const key of CARRIER_ANNOTATIONS) delete metadata.annotations?.[key];
   if (metadata.annotations && Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
 
@@ -114,7 +135,12 @@ export function convertHPAv1ToV2(obj: KObject): KObject {
     const cpu = st.currentCPUUtilizationPercentage;
     const current: MetricStatus[] = [
       ...(cpu !== undefined
-        ? [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: cpu } } } as MetricStatus]
+        ? [
+            {
+              type: 'Resource',
+              resource: { name: 'cpu', current: { averageUtilization: cpu } },
+            } as MetricStatus,
+          ]
         : []),
       ...extraCurrent,
     ];

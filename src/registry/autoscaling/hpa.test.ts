@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { TEST_NOW, create, messages, object } from '../apps/testkit.js';
+import { create, messages, object, TEST_NOW } from '../apps/testkit.js';
 import { hpaV1Strategy as v1, hpaV2Strategy as v2 } from './hpa.js';
 
 const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
 const hpa2 = (spec: Record<string, unknown>) =>
-  object('autoscaling/v2', 'HorizontalPodAutoscaler', 'web', { scaleTargetRef: ref, maxReplicas: 5, ...spec });
+  object('autoscaling/v2', 'HorizontalPodAutoscaler', 'web', {
+    scaleTargetRef: ref,
+    maxReplicas: 5,
+    ...spec,
+  });
 const hpa1 = (spec: Record<string, unknown>) =>
-  object('autoscaling/v1', 'HorizontalPodAutoscaler', 'web', { scaleTargetRef: ref, maxReplicas: 5, ...spec });
+  object('autoscaling/v1', 'HorizontalPodAutoscaler', 'web', {
+    scaleTargetRef: ref,
+    maxReplicas: 5,
+    ...spec,
+  });
 
 describe('horizontalpodautoscalers', () => {
   it('defaults minReplicas and the 80% CPU metric in v2', () => {
@@ -14,7 +22,12 @@ describe('horizontalpodautoscalers', () => {
     expect(errors).toEqual([]);
     expect(obj.spec).toMatchObject({
       minReplicas: 1,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+        },
+      ],
     });
     expect(obj.status).toEqual({ desiredReplicas: 0 });
   });
@@ -23,8 +36,19 @@ describe('horizontalpodautoscalers', () => {
     const { obj } = create(v2, hpa2({ behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } }));
     expect(obj.spec).toMatchObject({
       behavior: {
-        scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] },
-        scaleDown: { stabilizationWindowSeconds: 60, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
+        scaleUp: {
+          stabilizationWindowSeconds: 0,
+          selectPolicy: 'Max',
+          policies: [
+            { type: 'Pods', value: 4, periodSeconds: 15 },
+            { type: 'Percent', value: 100, periodSeconds: 15 },
+          ],
+        },
+        scaleDown: {
+          stabilizationWindowSeconds: 60,
+          selectPolicy: 'Max',
+          policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+        },
       },
     });
   });
@@ -37,12 +61,23 @@ describe('horizontalpodautoscalers', () => {
     },
     {
       name: 'a metric must fill its own source',
-      spec: { metrics: [{ type: 'Pods', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 5 } } }] },
+      spec: {
+        metrics: [
+          { type: 'Pods', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 5 } } },
+        ],
+      },
       want: 'spec.metrics[0].pods: Required value: must populate information for the given metric source',
     },
     {
       name: 'a utilization target must be positive',
-      spec: { metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 0 } } }] },
+      spec: {
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 0 } },
+          },
+        ],
+      },
       want: 'spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0',
     },
     {
@@ -70,15 +105,29 @@ describe('horizontalpodautoscalers', () => {
 
   it('renders TARGETS like kubectl in both versions', () => {
     const { obj } = create(v1, hpa1({ targetCPUUtilizationPercentage: 50 }));
-    expect(v1.row?.(obj, TEST_NOW)).toEqual(['web', 'Deployment/web', 'cpu: <unknown>/50%', '1', 5, 0, '60m']);
+    expect(v1.row?.(obj, TEST_NOW)).toEqual([
+      'web',
+      'Deployment/web',
+      'cpu: <unknown>/50%',
+      '1',
+      5,
+      0,
+      '60m',
+    ]);
     obj.status = { currentReplicas: 2, desiredReplicas: 2, currentCPUUtilizationPercentage: 31 };
     expect(v1.row?.(obj, TEST_NOW)[2]).toBe('cpu: 31%/50%');
     const { obj: many } = create(
       v2,
       hpa2({
         metrics: [
-          { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '500Mi' } } },
-          { type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } } },
+          {
+            type: 'Resource',
+            resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '500Mi' } },
+          },
+          {
+            type: 'Pods',
+            pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } },
+          },
           { type: 'External', external: { metric: { name: 'q' }, target: { type: 'Value', value: '3' } } },
         ],
       }),

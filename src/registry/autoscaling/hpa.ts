@@ -6,13 +6,13 @@
 import type { HorizontalPodAutoscalerSpec as SpecV1 } from 'kubernetes-types/autoscaling/v1.js';
 import type {
   CrossVersionObjectReference,
-  HPAScalingRules,
   HorizontalPodAutoscaler,
   HorizontalPodAutoscalerSpec,
+  HPAScalingRules,
 } from 'kubernetes-types/autoscaling/v2.js';
 import type { KObject } from '../../api/object.js';
 import { resetStatus, specOf } from '../apps/workload.js';
-import { AGE_COLUMN, NAME_COLUMN, column } from '../common/columns.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge } from '../common/format.js';
 import { validateObjectMeta } from '../common/meta.js';
 import { invalid, required } from '../common/validation.js';
@@ -42,8 +42,10 @@ function validateTargetRef(ref: CrossVersionObjectReference | undefined): FieldE
 
 function validateReplicaBounds(min: number | undefined, max: number | undefined): FieldError[] {
   const errs: FieldError[] = [];
-  if (min !== undefined && min < 1) errs.push(invalid('spec.minReplicas', min, 'must be greater than or equal to 1'));
-  if (max === undefined || max < 1) errs.push(invalid('spec.maxReplicas', max ?? 0, 'must be greater than 0'));
+  if (min !== undefined && min < 1)
+    errs.push(invalid('spec.minReplicas', min, 'must be greater than or equal to 1'));
+  if (max === undefined || max < 1)
+    errs.push(invalid('spec.maxReplicas', max ?? 0, 'must be greater than 0'));
   else if (min !== undefined && max < min) {
     errs.push(invalid('spec.maxReplicas', max, 'must be greater than or equal to `minReplicas`'));
   }
@@ -62,7 +64,11 @@ function scaleUpDefaults(): HPAScalingRules {
 }
 
 function scaleDownDefaults(): HPAScalingRules {
-  return { stabilizationWindowSeconds: 300, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] };
+  return {
+    stabilizationWindowSeconds: 300,
+    selectPolicy: 'Max',
+    policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+  };
 }
 
 function fillRules(rules: HPAScalingRules | undefined, defaults: HPAScalingRules): HPAScalingRules {
@@ -80,7 +86,10 @@ function defaultV2(obj: KObject): void {
     spec.metrics = [
       {
         type: 'Resource',
-        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION } },
+        resource: {
+          name: 'cpu',
+          target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION },
+        },
       },
     ];
   }
@@ -132,9 +141,18 @@ function hpaRow(hpa: HorizontalPodAutoscaler, now: Date): unknown[] {
 const HPA_COLUMNS: TableColumn[] = [
   NAME_COLUMN,
   column('Reference', 'scaleTargetRef points to the target resource to scale.'),
-  column('Targets', 'metrics contains the specifications for which to use to calculate the desired replica count.'),
-  column('MinPods', 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.'),
-  column('MaxPods', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.'),
+  column(
+    'Targets',
+    'metrics contains the specifications for which to use to calculate the desired replica count.',
+  ),
+  column(
+    'MinPods',
+    'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.',
+  ),
+  column(
+    'MaxPods',
+    'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.',
+  ),
   column('Replicas', 'currentReplicas is current number of replicas of pods managed by this autoscaler.'),
   AGE_COLUMN,
 ];

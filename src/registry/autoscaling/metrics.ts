@@ -4,8 +4,8 @@
  * TARGETS cell kubectl prints ("cpu: 45%/80%, 2/5 + 1 more...").
  */
 import type {
-  HPAScalingRules,
   HorizontalPodAutoscalerBehavior,
+  HPAScalingRules,
   MetricSpec,
   MetricStatus,
   MetricTarget,
@@ -51,10 +51,14 @@ function validateTarget(t: MetricTarget | undefined, field: string): FieldError[
 function validateResourceTarget(t: MetricTarget | undefined, field: string): FieldError[] {
   const errs = validateTarget(t, field);
   if (t?.averageUtilization === undefined && t?.averageValue === undefined) {
-    errs.push(required(`${field}.averageUtilization`, 'must set either a target raw value or a target utilization'));
+    errs.push(
+      required(`${field}.averageUtilization`, 'must set either a target raw value or a target utilization'),
+    );
   }
   if (t?.averageUtilization !== undefined && t?.averageValue !== undefined) {
-    errs.push(forbidden(`${field}.averageValue`, 'may not set both a target raw value and a target utilization'));
+    errs.push(
+      forbidden(`${field}.averageValue`, 'may not set both a target raw value and a target utilization'),
+    );
   }
   return errs;
 }
@@ -84,18 +88,31 @@ function validateSource(m: MetricSpec, f: string): FieldError[] {
     if (!m.object.describedObject?.name) errs.push(required(`${f}.object.describedObject.name`));
     errs.push(...validateTarget(m.object.target, `${f}.object.target`));
     if (m.object.target?.value === undefined && m.object.target?.averageValue === undefined) {
-      errs.push(required(`${f}.object.target.averageValue`, 'must set either a target value or averageValue'));
+      errs.push(
+        required(`${f}.object.target.averageValue`, 'must set either a target value or averageValue'),
+      );
     }
   }
   if (m.external) {
     const t = m.external.target;
-    if (!m.external.metric?.name) errs.push(required(`${f}.external.metric.name`, 'must specify a metric name'));
+    if (!m.external.metric?.name)
+      errs.push(required(`${f}.external.metric.name`, 'must specify a metric name'));
     errs.push(...validateTarget(t, `${f}.external.target`));
     if (t?.value === undefined && t?.averageValue === undefined) {
-      errs.push(required(`${f}.external.target.averageValue`, 'must set either a target value for metric or a per-pod target'));
+      errs.push(
+        required(
+          `${f}.external.target.averageValue`,
+          'must set either a target value for metric or a per-pod target',
+        ),
+      );
     }
     if (t?.value !== undefined && t?.averageValue !== undefined) {
-      errs.push(forbidden(`${f}.external.target.value`, 'may not set both a target value for metric and a per-pod target'));
+      errs.push(
+        forbidden(
+          `${f}.external.target.value`,
+          'may not set both a target value for metric and a per-pod target',
+        ),
+      );
     }
   }
   return errs;
@@ -133,29 +150,45 @@ function validateRules(r: HPAScalingRules | undefined, field: string): FieldErro
   const errs: FieldError[] = [];
   const w = r.stabilizationWindowSeconds;
   if (w !== undefined && (w < 0 || w > MAX_STABILIZATION_SECONDS)) {
-    errs.push(invalid(`${field}.stabilizationWindowSeconds`, w, `must be less than or equal to ${MAX_STABILIZATION_SECONDS}`));
+    errs.push(
+      invalid(
+        `${field}.stabilizationWindowSeconds`,
+        w,
+        `must be less than or equal to ${MAX_STABILIZATION_SECONDS}`,
+      ),
+    );
   }
   if (r.selectPolicy && !SELECT_POLICIES.includes(r.selectPolicy)) {
     errs.push(notSupported(`${field}.selectPolicy`, r.selectPolicy, SELECT_POLICIES));
   }
   const policies = r.policies ?? [];
-  if (r.policies !== undefined && policies.length === 0) errs.push(required(`${field}.policies`, 'must specify at least one Policy'));
+  if (r.policies !== undefined && policies.length === 0)
+    errs.push(required(`${field}.policies`, 'must specify at least one Policy'));
   policies.forEach((p, i) => {
     const f = `${field}.policies[${i}]`;
     if (!POLICY_TYPES.includes(p.type)) errs.push(notSupported(`${f}.type`, p.type, POLICY_TYPES));
     if (!(p.value > 0)) errs.push(invalid(`${f}.value`, p.value, 'must be greater than zero'));
-    if (!(p.periodSeconds > 0)) errs.push(invalid(`${f}.periodSeconds`, p.periodSeconds, 'must be greater than zero'));
+    if (!(p.periodSeconds > 0))
+      errs.push(invalid(`${f}.periodSeconds`, p.periodSeconds, 'must be greater than zero'));
     else if (p.periodSeconds > MAX_PERIOD_SECONDS) {
-      errs.push(invalid(`${f}.periodSeconds`, p.periodSeconds, `must be less than or equal to ${MAX_PERIOD_SECONDS}`));
+      errs.push(
+        invalid(`${f}.periodSeconds`, p.periodSeconds, `must be less than or equal to ${MAX_PERIOD_SECONDS}`),
+      );
     }
   });
   return errs;
 }
 
 /** Scale-up and scale-down rules. */
-export function validateBehavior(b: HorizontalPodAutoscalerBehavior | undefined, field: string): FieldError[] {
+export function validateBehavior(
+  b: HorizontalPodAutoscalerBehavior | undefined,
+  field: string,
+): FieldError[] {
   if (!b) return [];
-  return [...validateRules(b.scaleUp, `${field}.scaleUp`), ...validateRules(b.scaleDown, `${field}.scaleDown`)];
+  return [
+    ...validateRules(b.scaleUp, `${field}.scaleUp`),
+    ...validateRules(b.scaleDown, `${field}.scaleDown`),
+  ];
 }
 
 const UNKNOWN = '<unknown>';
@@ -164,7 +197,8 @@ function valueTarget(
   target: MetricTarget | undefined,
   current: { value?: string; averageValue?: string } | undefined,
 ): string {
-  if (target?.averageValue !== undefined) return `${current?.averageValue ?? UNKNOWN}/${target.averageValue} (avg)`;
+  if (target?.averageValue !== undefined)
+    return `${current?.averageValue ?? UNKNOWN}/${target.averageValue} (avg)`;
   return `${current?.value ?? UNKNOWN}/${target?.value ?? ''}`;
 }
 
@@ -173,7 +207,8 @@ function resourceTarget(
   target: MetricTarget | undefined,
   current: { averageValue?: string; averageUtilization?: number } | undefined,
 ): string {
-  if (target?.averageValue !== undefined) return `${name}: ${current?.averageValue ?? UNKNOWN}/${target.averageValue}`;
+  if (target?.averageValue !== undefined)
+    return `${name}: ${current?.averageValue ?? UNKNOWN}/${target.averageValue}`;
   const cur = current?.averageUtilization !== undefined ? `${current.averageUtilization}%` : UNKNOWN;
   const want = target?.averageUtilization !== undefined ? `${target.averageUtilization}%` : '<auto>';
   return `${name}: ${cur}/${want}`;
@@ -190,7 +225,11 @@ function formatMetric(spec: MetricSpec, status: MetricStatus | undefined): strin
     case 'Resource':
       return resourceTarget(spec.resource?.name ?? '', spec.resource?.target, status?.resource?.current);
     case 'ContainerResource':
-      return resourceTarget(spec.containerResource?.name ?? '', spec.containerResource?.target, status?.containerResource?.current);
+      return resourceTarget(
+        spec.containerResource?.name ?? '',
+        spec.containerResource?.target,
+        status?.containerResource?.current,
+      );
     default:
       return '<unknown type>';
   }

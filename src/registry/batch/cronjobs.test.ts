@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../api/object.js';
-import { TEST_NOW, create, messages, object, podTemplate } from '../apps/testkit.js';
-import { cronJobStrategy as s, isValidTimeZone } from './cronjobs.js';
+import { create, messages, object, podTemplate, TEST_NOW } from '../apps/testkit.js';
+import { isValidTimeZone, cronJobStrategy as s } from './cronjobs.js';
 
 function cronJob(spec: Record<string, unknown> = {}): KObject {
   return object('batch/v1', 'CronJob', 'backup', {
@@ -82,7 +82,13 @@ describe('cronjobs', () => {
   it('renders the row kubectl shows', () => {
     const { obj } = create(s, cronJob({ timeZone: 'Europe/Berlin' }));
     expect(s.row?.(obj, TEST_NOW).slice(0, 7)).toEqual([
-      'backup', '0 3 * * *', 'Europe/Berlin', 'False', 0, '<none>', '60m',
+      'backup',
+      '0 3 * * *',
+      'Europe/Berlin',
+      'False',
+      0,
+      '<none>',
+      '60m',
     ]);
     obj.status = { lastScheduleTime: '2024-05-01T11:55:00Z', active: [{ name: 'backup-1' }] };
     expect(s.row?.(obj, TEST_NOW).slice(4, 6)).toEqual([1, '5m']);

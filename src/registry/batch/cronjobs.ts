@@ -6,7 +6,7 @@
 import type { CronJob, CronJobSpec } from 'kubernetes-types/batch/v1.js';
 import type { KObject } from '../../api/object.js';
 import { CONTAINER_COLUMNS, defaultTemplate, resetStatus, specOf, templateCells } from '../apps/workload.js';
-import { AGE_COLUMN, NAME_COLUMN, column } from '../common/columns.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge, labelSelectorString } from '../common/format.js';
 import { validateObjectMeta } from '../common/meta.js';
 import {
@@ -33,7 +33,8 @@ const TZ_PART = /^[A-Za-z.\-_0-9+]{1,14}$/;
  * letter case, so a name is valid only when it is exactly how Intl spells it (or an alias of it).
  */
 export function isValidTimeZone(name: string): boolean {
-  if (name.split('/').some((p) => p === '.' || p === '..' || p.startsWith('-') || !TZ_PART.test(p))) return false;
+  if (name.split('/').some((p) => p === '.' || p === '..' || p.startsWith('-') || !TZ_PART.test(p)))
+    return false;
   let resolved: string;
   try {
     resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
@@ -50,7 +51,9 @@ function validateSchedule(spec: CronJobSpec): FieldError[] {
   const parseError = cronScheduleError(schedule);
   if (parseError) errs.push(invalid('spec.schedule', schedule, parseError));
   if (schedule.includes('TZ')) {
-    errs.push(invalid('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
+    errs.push(
+      invalid('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'),
+    );
   }
   return errs;
 }
@@ -142,8 +145,13 @@ export const cronJobStrategy: ResourceStrategy = {
   columns: [
     NAME_COLUMN,
     column('Schedule', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
-    column('Timezone', 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.'),
-    column('Suspend', 'This flag tells the controller to suspend subsequent executions.', { type: 'boolean' }),
+    column(
+      'Timezone',
+      'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.',
+    ),
+    column('Suspend', 'This flag tells the controller to suspend subsequent executions.', {
+      type: 'boolean',
+    }),
     column('Active', 'A list of pointers to currently running jobs.', { type: 'integer' }),
     column('Last Schedule', 'Information when was the last time the job was successfully scheduled.'),
     AGE_COLUMN,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../api/object.js';
-import { TEST_NOW, copy, create, messages, object, podTemplate, update } from '../apps/testkit.js';
+import { copy, create, messages, object, podTemplate, TEST_NOW, update } from '../apps/testkit.js';
 import { jobStrategy as s } from './jobs.js';
 
 const UID = '6f1d3c1e-0000-4000-8000-000000000001';
@@ -90,8 +90,9 @@ describe('jobs', () => {
   it('keeps the template immutable once the job may have started', () => {
     const old = create(s, job()).obj;
     const next = copy(old);
-    (next.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image =
-      'perl:5.34';
+    (
+      next.spec as { template: { spec: { containers: Array<{ image: string }> } } }
+    ).template.spec.containers[0].image = 'perl:5.34';
     expect(messages(update(s, next, old))).toEqual([
       expect.stringMatching(/^spec\.template: Invalid value: .*: field is immutable$/),
     ]);
@@ -109,37 +110,43 @@ describe('jobs', () => {
     const old = create(s, job({ completions: 2 })).obj;
     const next = copy(old);
     (next.spec as { completions: number }).completions = 3;
-    expect(messages(update(s, next, old))).toEqual(['spec.completions: Invalid value: 3: field is immutable']);
+    expect(messages(update(s, next, old))).toEqual([
+      'spec.completions: Invalid value: 3: field is immutable',
+    ]);
     const indexed = create(s, job({ completionMode: 'Indexed', completions: 2, parallelism: 2 })).obj;
     const scaled = copy(indexed);
     Object.assign(scaled.spec as object, { completions: 4, parallelism: 4 });
     expect(update(s, scaled, indexed)).toEqual([]);
   });
 
-  const rows: Array<{ name: string; spec?: Record<string, unknown>; status: Record<string, unknown>; want: unknown[] }> =
-    [
-      {
-        name: 'a running job shows its elapsed duration',
-        status: { startTime: '2024-05-01T11:58:30Z', active: 1 },
-        want: ['Running', '0/1', '90s'],
+  const rows: Array<{
+    name: string;
+    spec?: Record<string, unknown>;
+    status: Record<string, unknown>;
+    want: unknown[];
+  }> = [
+    {
+      name: 'a running job shows its elapsed duration',
+      status: { startTime: '2024-05-01T11:58:30Z', active: 1 },
+      want: ['Running', '0/1', '90s'],
+    },
+    {
+      name: 'a complete job shows the time it took',
+      status: {
+        startTime: '2024-05-01T11:00:00Z',
+        completionTime: '2024-05-01T11:00:12Z',
+        succeeded: 1,
+        conditions: [{ type: 'Complete', status: 'True' }],
       },
-      {
-        name: 'a complete job shows the time it took',
-        status: {
-          startTime: '2024-05-01T11:00:00Z',
-          completionTime: '2024-05-01T11:00:12Z',
-          succeeded: 1,
-          conditions: [{ type: 'Complete', status: 'True' }],
-        },
-        want: ['Complete', '1/1', '12s'],
-      },
-      {
-        name: 'a work-queue job shows parallelism',
-        spec: { parallelism: 3 },
-        status: { conditions: [{ type: 'Failed', status: 'True' }] },
-        want: ['Failed', '0/1 of 3', ''],
-      },
-    ];
+      want: ['Complete', '1/1', '12s'],
+    },
+    {
+      name: 'a work-queue job shows parallelism',
+      spec: { parallelism: 3 },
+      status: { conditions: [{ type: 'Failed', status: 'True' }] },
+      want: ['Failed', '0/1 of 3', ''],
+    },
+  ];
   for (const r of rows) {
     it(r.name, () => {
       const { obj } = create(s, job(r.spec));

@@ -3,7 +3,7 @@
  * manualSelector, podReplacementPolicy), the generated controller-uid selector and template
  * labels, ValidateJob/ValidateJobSpecUpdate, and kubectl's job table with its STATUS column.
  */
-import type { JobSpec, Job } from 'kubernetes-types/batch/v1.js';
+import type { Job, JobSpec } from 'kubernetes-types/batch/v1.js';
 import type { KObject } from '../../api/object.js';
 import {
   CONTAINER_COLUMNS,
@@ -13,11 +13,17 @@ import {
   templateCells,
   validateImmutable,
 } from '../apps/workload.js';
-import { AGE_COLUMN, NAME_COLUMN, column } from '../common/columns.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge, labelSelectorString } from '../common/format.js';
 import { validateObjectMeta } from '../common/meta.js';
 import { labelSelectorMatches } from '../common/selector.js';
-import { invalid, notSupported, required, validateLabelSelector, validateNonnegative } from '../common/validation.js';
+import {
+  invalid,
+  notSupported,
+  required,
+  validateLabelSelector,
+  validateNonnegative,
+} from '../common/validation.js';
 import { validatePodTemplate } from '../core/pod-spec.js';
 import type { FieldError, ResourceStrategy } from '../types.js';
 
@@ -63,7 +69,8 @@ function generateSelector(obj: KObject): void {
   const uid = obj.metadata.uid ?? '';
   spec.template ??= {};
   spec.template.metadata ??= {};
-  const labels = (spec.template.metadata.labels ??= {});
+  spec.template.metadata.labels ??= {};
+  const labels = spec.template.metadata.labels;
   for (const key of [LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL]) labels[key] ??= obj.metadata.name ?? '';
   for (const key of [LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL]) labels[key] ??= uid;
   spec.selector ??= {};

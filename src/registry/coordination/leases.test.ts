@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { TEST_NOW, create, messages, object } from '../apps/testkit.js';
+import { create, messages, object, TEST_NOW } from '../apps/testkit.js';
 import { leaseStrategy as s } from './leases.js';
 
-const lease = (spec: Record<string, unknown>) => object('coordination.k8s.io/v1', 'Lease', 'skiff-scheduler', spec);
+const lease = (spec: Record<string, unknown>) =>
+  object('coordination.k8s.io/v1', 'Lease', 'skiff-scheduler', spec);
 
 describe('leases', () => {
   it('accepts a held lease and shows its holder', () => {
     const { obj, errors } = create(
       s,
-      lease({ holderIdentity: 'node-1_abc', leaseDurationSeconds: 15, renewTime: '2024-05-01T11:59:58.000000Z' }),
+      lease({
+        holderIdentity: 'node-1_abc',
+        leaseDurationSeconds: 15,
+        renewTime: '2024-05-01T11:59:58.000000Z',
+      }),
     );
     expect(errors).toEqual([]);
     expect(s.row?.(obj, TEST_NOW)).toEqual(['skiff-scheduler', 'node-1_abc', '60m']);

@@ -5,7 +5,7 @@
 import type { Lease, LeaseSpec } from 'kubernetes-types/coordination/v1.js';
 import type { KObject } from '../../api/object.js';
 import { specOf } from '../apps/workload.js';
-import { AGE_COLUMN, NAME_COLUMN, column } from '../common/columns.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge } from '../common/format.js';
 import { validateObjectMeta } from '../common/meta.js';
 import { invalid, validateNonnegative } from '../common/validation.js';
@@ -13,7 +13,10 @@ import type { FieldError, ResourceStrategy } from '../types.js';
 
 function validateLease(obj: KObject): FieldError[] {
   const spec = specOf<LeaseSpec>(obj);
-  const errs = [...validateObjectMeta(obj), ...validateNonnegative(spec.leaseTransitions, 'spec.leaseTransitions')];
+  const errs = [
+    ...validateObjectMeta(obj),
+    ...validateNonnegative(spec.leaseTransitions, 'spec.leaseTransitions'),
+  ];
   const d = spec.leaseDurationSeconds;
   if (d !== undefined && d <= 0) errs.push(invalid('spec.leaseDurationSeconds', d, 'must be greater than 0'));
   return errs;
@@ -28,7 +31,11 @@ export const leaseStrategy: ResourceStrategy = {
   singularName: 'lease',
   namespaced: true,
   validate: validateLease,
-  columns: [NAME_COLUMN, column('Holder', 'holderIdentity contains the identity of the holder of a current lease.'), AGE_COLUMN],
+  columns: [
+    NAME_COLUMN,
+    column('Holder', 'holderIdentity contains the identity of the holder of a current lease.'),
+    AGE_COLUMN,
+  ],
   row: (obj, now) => {
     const l = obj as Lease;
     return [l.metadata?.name, l.spec?.holderIdentity ?? '', humanAge(l.metadata?.creationTimestamp, now)];

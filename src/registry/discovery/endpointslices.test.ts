@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../api/object.js';
-import { TEST_NOW, copy, create, messages, update } from '../apps/testkit.js';
+import { copy, create, messages, TEST_NOW, update } from '../apps/testkit.js';
 import { endpointSliceStrategy as s } from './endpointslices.js';
 
 function slice(fields: Record<string, unknown> = {}): KObject {
@@ -23,7 +23,11 @@ describe('endpointslices', () => {
   });
 
   const invalid = [
-    { name: 'addressType is required', fields: { addressType: undefined }, want: 'addressType: Required value' },
+    {
+      name: 'addressType is required',
+      fields: { addressType: undefined },
+      want: 'addressType: Required value',
+    },
     {
       name: 'an unknown addressType is not supported',
       fields: { addressType: 'IPX' },
@@ -41,7 +45,12 @@ describe('endpointslices', () => {
     },
     {
       name: 'port names must be unique',
-      fields: { ports: [{ name: 'http', port: 80 }, { name: 'http', port: 81 }] },
+      fields: {
+        ports: [
+          { name: 'http', port: 80 },
+          { name: 'http', port: 81 },
+        ],
+      },
       want: 'ports[1].name: Duplicate value: "http"',
     },
   ];
@@ -56,7 +65,9 @@ describe('endpointslices', () => {
     const next = copy(old);
     next.addressType = 'FQDN';
     next.endpoints = [{ addresses: ['web.example.com'] }];
-    expect(messages(update(s, next, old))).toEqual(['addressType: Invalid value: "FQDN": field is immutable']);
+    expect(messages(update(s, next, old))).toEqual([
+      'addressType: Invalid value: "FQDN": field is immutable',
+    ]);
   });
 
   it('renders ports and endpoints with kubectl truncation', () => {
@@ -68,10 +79,15 @@ describe('endpointslices', () => {
       }),
     );
     expect(s.row?.(obj, TEST_NOW)).toEqual([
-      'web-abc12', 'IPv4', '80,metrics', '10.42.0.5,10.42.0.6,10.42.0.7 + 1 more...', '60m',
+      'web-abc12',
+      'IPv4',
+      '80,metrics',
+      '10.42.0.5,10.42.0.6,10.42.0.7 + 1 more...',
+      '60m',
     ]);
     expect(s.row?.(create(s, slice({ endpoints: [], ports: [] })).obj, TEST_NOW).slice(2, 4)).toEqual([
-      '<unset>', '<unset>',
+      '<unset>',
+      '<unset>',
     ]);
   });
 });

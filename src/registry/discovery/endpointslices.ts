@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { KObject } from '../../api/object.js';
 import { validateImmutable } from '../apps/workload.js';
-import { AGE_COLUMN, NAME_COLUMN, column } from '../common/columns.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge } from '../common/format.js';
 import { validateObjectMeta } from '../common/meta.js';
 import {
@@ -49,8 +49,11 @@ function validateEndpoints(endpoints: Endpoint[], type: string | undefined): Fie
     const f = `endpoints[${i}]`;
     const addresses = ep.addresses ?? [];
     if (addresses.length === 0) errs.push(required(`${f}.addresses`, 'must contain at least 1 address'));
-    else if (addresses.length > MAX_ADDRESSES) errs.push(tooMany(`${f}.addresses`, addresses.length, MAX_ADDRESSES));
-    addresses.forEach((a, j) => errs.push(...validateAddress(a, type, `${f}.addresses[${j}]`)));
+    else if (addresses.length > MAX_ADDRESSES)
+      errs.push(tooMany(`${f}.addresses`, addresses.length, MAX_ADDRESSES));
+    addresses.forEach((a, j) => {
+      errs.push(...validateAddress(a, type, `${f}.addresses[${j}]`));
+    });
     if (ep.hostname) errs.push(...invalidEach(`${f}.hostname`, ep.hostname, isDNS1123Label(ep.hostname)));
     if (ep.nodeName) errs.push(...invalidEach(`${f}.nodeName`, ep.nodeName, isDNS1123Subdomain(ep.nodeName)));
   });
@@ -95,9 +98,17 @@ function listWithMore(items: string[]): string {
 
 function endpointSliceRow(obj: KObject, now: Date): unknown[] {
   const es = obj as unknown as EndpointSlice;
-  const ports = (es.ports ?? []).map((p) => (p.port != null ? String(p.port) : p.name != null ? p.name : '*'));
+  const ports = (es.ports ?? []).map((p) =>
+    p.port != null ? String(p.port) : p.name != null ? p.name : '*',
+  );
   const addresses = (es.endpoints ?? []).flatMap((e) => e.addresses ?? []);
-  return [es.metadata?.name, es.addressType, listWithMore(ports), listWithMore(addresses), humanAge(es.metadata?.creationTimestamp, now)];
+  return [
+    es.metadata?.name,
+    es.addressType,
+    listWithMore(ports),
+    listWithMore(addresses),
+    humanAge(es.metadata?.creationTimestamp, now),
+  ];
 }
 
 /** discovery.k8s.io/v1 endpointslices. */

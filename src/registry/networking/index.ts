@@ -5,4 +5,8 @@ import { ingressStrategy } from './ingresses.js';
 import { networkPolicyStrategy } from './networkpolicies.js';
 
 /** Every networking.k8s.io/v1 resource. */
-export const networkingStrategies: ResourceStrategy[] = [ingressStrategy, ingressClassStrategy, networkPolicyStrategy];
+export const networkingStrategies: ResourceStrategy[] = [
+  ingressStrategy,
+  ingressClassStrategy,
+  networkPolicyStrategy,
+];

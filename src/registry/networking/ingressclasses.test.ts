@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../api/object.js';
-import { TEST_NOW, copy, create, messages, update } from '../apps/testkit.js';
+import { copy, create, messages, TEST_NOW, update } from '../apps/testkit.js';
 import { ingressClassStrategy as s } from './ingressclasses.js';
 
 const ingressClass = (spec: Record<string, unknown>): KObject => ({
@@ -14,11 +14,19 @@ describe('ingressclasses', () => {
   it('defaults the parameters scope to Cluster', () => {
     const { obj, errors } = create(
       s,
-      ingressClass({ controller: 'k8s.io/ingress-nginx', parameters: { apiGroup: 'k8s.example.com', kind: 'Params', name: 'p' } }),
+      ingressClass({
+        controller: 'k8s.io/ingress-nginx',
+        parameters: { apiGroup: 'k8s.example.com', kind: 'Params', name: 'p' },
+      }),
     );
     expect(errors).toEqual([]);
     expect(obj.spec).toMatchObject({ parameters: { scope: 'Cluster' } });
-    expect(s.row?.(obj, TEST_NOW)).toEqual(['nginx', 'k8s.io/ingress-nginx', 'Params.k8s.example.com/p', '60m']);
+    expect(s.row?.(obj, TEST_NOW)).toEqual([
+      'nginx',
+      'k8s.io/ingress-nginx',
+      'Params.k8s.example.com/p',
+      '60m',
+    ]);
   });
 
   it('requires a domain-prefixed controller', () => {
@@ -29,7 +37,10 @@ describe('ingressclasses', () => {
   });
 
   it('requires a namespace for namespaced parameters', () => {
-    const obj = ingressClass({ controller: 'k8s.io/x', parameters: { kind: 'P', name: 'p', scope: 'Namespace' } });
+    const obj = ingressClass({
+      controller: 'k8s.io/x',
+      parameters: { kind: 'P', name: 'p', scope: 'Namespace' },
+    });
     expect(messages(create(s, obj).errors)).toEqual([
       'spec.parameters.namespace: Required value: `parameters.scope` is set to Namespace',
     ]);

@@ -5,10 +5,18 @@
 import type { IngressClass, IngressClassSpec } from 'kubernetes-types/networking/v1.js';
 import type { KObject } from '../../api/object.js';
 import { specOf, validateImmutable } from '../apps/workload.js';
-import { AGE_COLUMN, NAME_COLUMN, column } from '../common/columns.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge } from '../common/format.js';
 import { validateObjectMeta } from '../common/meta.js';
-import { forbidden, invalid, invalidEach, isDNS1123Subdomain, notSupported, required, tooLong } from '../common/validation.js';
+import {
+  forbidden,
+  invalid,
+  invalidEach,
+  isDNS1123Subdomain,
+  notSupported,
+  required,
+  tooLong,
+} from '../common/validation.js';
 import type { FieldError, ResourceStrategy } from '../types.js';
 
 const MAX_CONTROLLER_LENGTH = 250;
@@ -23,7 +31,7 @@ function validateController(controller: string | undefined): FieldError[] {
   if (slash < 0) return [invalid(f, controller, 'must be a domain-prefixed path (such as "acme.io/foo")')];
   const errs = invalidEach(f, controller.slice(0, slash), isDNS1123Subdomain(controller.slice(0, slash)));
   if (!/^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/.test(controller.slice(slash))) {
-    errs.push(invalid(f, controller, "must be a valid path"));
+    errs.push(invalid(f, controller, 'must be a valid path'));
   }
   return errs;
 }
@@ -68,7 +76,11 @@ export const ingressClassStrategy: ResourceStrategy = {
     return [...validateObjectMeta(obj), ...validateController(spec.controller), ...validateParameters(spec)];
   },
   validateUpdate: (obj, old) =>
-    validateImmutable(specOf<IngressClassSpec>(obj).controller, specOf<IngressClassSpec>(old).controller, 'spec.controller'),
+    validateImmutable(
+      specOf<IngressClassSpec>(obj).controller,
+      specOf<IngressClassSpec>(old).controller,
+      'spec.controller',
+    ),
   columns: [
     NAME_COLUMN,
     column('Controller', 'Controller that is responsible for handling this class'),
@@ -77,6 +89,11 @@ export const ingressClassStrategy: ResourceStrategy = {
   ],
   row: (obj, now) => {
     const c = obj as IngressClass;
-    return [c.metadata?.name, c.spec?.controller ?? '', parametersCell(c), humanAge(c.metadata?.creationTimestamp, now)];
+    return [
+      c.metadata?.name,
+      c.spec?.controller ?? '',
+      parametersCell(c),
+      humanAge(c.metadata?.creationTimestamp, now),
+    ];
   },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../api/object.js';
-import { TEST_NOW, create, messages, object, testContext } from '../apps/testkit.js';
+import { create, messages, object, TEST_NOW, testContext } from '../apps/testkit.js';
 import { ingressStrategy as s } from './ingresses.js';
 
 const backend = { service: { name: 'web', port: { number: 80 } } };
@@ -42,7 +42,7 @@ describe('ingresses', () => {
     {
       name: 'Exact paths may not contain //',
       obj: withPath({ path: '/a//b', pathType: 'Exact' }),
-      want: "spec.rules[0].http.paths[0].path: Invalid value: \"/a//b\": must not contain '//'",
+      want: 'spec.rules[0].http.paths[0].path: Invalid value: "/a//b": must not contain \'//\'',
     },
     {
       name: 'a backend needs a port',
@@ -51,12 +51,20 @@ describe('ingresses', () => {
     },
     {
       name: 'a backend service name must be a DNS-1035 label',
-      obj: withPath({ path: '/', pathType: 'Prefix', backend: { service: { name: '1web', port: { number: 80 } } } }),
+      obj: withPath({
+        path: '/',
+        pathType: 'Prefix',
+        backend: { service: { name: '1web', port: { number: 80 } } },
+      }),
       want: "spec.rules[0].http.paths[0].backend.service.name: Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
     },
     {
       name: 'a backend port number must be in range',
-      obj: withPath({ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 70000 } } } }),
+      obj: withPath({
+        path: '/',
+        pathType: 'Prefix',
+        backend: { service: { name: 'web', port: { number: 70000 } } },
+      }),
       want: 'spec.rules[0].http.paths[0].backend.service.port.number: Invalid value: 70000: must be between 1 and 65535, inclusive',
     },
     {
@@ -78,7 +86,11 @@ describe('ingresses', () => {
 
   it('accepts wildcard hosts and named ports', () => {
     const named = { service: { name: 'web', port: { name: 'http' } } };
-    const obj = ingress({ rules: [{ host: '*.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: named }] } }] });
+    const obj = ingress({
+      rules: [
+        { host: '*.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: named }] } },
+      ],
+    });
     expect(create(s, obj).errors).toEqual([]);
   });
 
@@ -100,7 +112,9 @@ describe('ingresses', () => {
         cls('other', '2024-04-01T00:00:00Z', false),
       ],
     });
-    expect((create(s, ingress(), ctx).obj.spec as { ingressClassName?: string }).ingressClassName).toBe('new');
+    expect((create(s, ingress(), ctx).obj.spec as { ingressClassName?: string }).ingressClassName).toBe(
+      'new',
+    );
     const explicit = create(s, ingress({ ingressClassName: 'other' }), ctx).obj;
     expect((explicit.spec as { ingressClassName?: string }).ingressClassName).toBe('other');
   });
@@ -114,9 +128,17 @@ describe('ingresses', () => {
     const { obj: stored } = create(s, obj);
     stored.status = { loadBalancer: { ingress: [{ ip: '192.168.1.20' }, { ip: '192.168.1.10' }] } };
     expect(s.row?.(stored, TEST_NOW)).toEqual([
-      'web', 'nginx', 'a.io,b.io,c.io + 2 more...', '192.168.1.10,...', '80, 443', '60m',
+      'web',
+      'nginx',
+      'a.io,b.io,c.io + 2 more...',
+      '192.168.1.10,...',
+      '80, 443',
+      '60m',
     ]);
-    const plain = create(s, ingress({ rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend }] } }] })).obj;
+    const plain = create(
+      s,
+      ingress({ rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend }] } }] }),
+    ).obj;
     expect(s.row?.(plain, TEST_NOW)).toEqual(['web', '<none>', '*', '', '80', '60m']);
   });
 });

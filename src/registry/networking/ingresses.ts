@@ -4,10 +4,16 @@
  * default IngressClass), and kubectl's ingress table.
  */
 import { isIP } from 'node:net';
-import type { HTTPIngressPath, Ingress, IngressBackend, IngressClass, IngressSpec } from 'kubernetes-types/networking/v1.js';
+import type {
+  HTTPIngressPath,
+  Ingress,
+  IngressBackend,
+  IngressClass,
+  IngressSpec,
+} from 'kubernetes-types/networking/v1.js';
 import type { KObject } from '../../api/object.js';
 import { resetStatus, specOf } from '../apps/workload.js';
-import { AGE_COLUMN, NAME_COLUMN, column } from '../common/columns.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge } from '../common/format.js';
 import { validateObjectMeta } from '../common/meta.js';
 import {
@@ -50,7 +56,17 @@ function validateHost(host: string, field: string): FieldError[] {
     if (rest.length === 0) return [];
     const msg =
       "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character";
-    return [invalid(field, host, regexError(msg, '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*', '*.example.com'))];
+    return [
+      invalid(
+        field,
+        host,
+        regexError(
+          msg,
+          '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*',
+          '*.example.com',
+        ),
+      ),
+    ];
   }
   return invalidEach(field, host, isDNS1123Subdomain(host));
 }
@@ -72,7 +88,8 @@ function validateBackend(b: IngressBackend, field: string): FieldError[] {
   const hasName = Boolean(port.name);
   const hasNumber = Boolean(port.number);
   if (hasName && hasNumber) errs.push(invalid(field, '', 'cannot set both port name & port number'));
-  else if (hasName) errs.push(...invalidEach(`${field}.service.port.name`, port.name, isValidPortName(port.name!)));
+  else if (hasName)
+    errs.push(...invalidEach(`${field}.service.port.name`, port.name, isValidPortName(port.name!)));
   else if (hasNumber) errs.push(...validatePortNumber(port.number, `${field}.service.port.number`));
   else errs.push(required(field, 'port name or number is required'));
   return errs;
@@ -107,7 +124,9 @@ function validateRules(spec: IngressSpec): FieldError[] {
     if (!rule.http) return;
     const paths = rule.http.paths ?? [];
     if (paths.length === 0) errs.push(required(`${f}.http.paths`));
-    paths.forEach((p, j) => errs.push(...validatePath(p, `${f}.http.paths[${j}]`)));
+    paths.forEach((p, j) => {
+      errs.push(...validatePath(p, `${f}.http.paths[${j}]`));
+    });
   });
   return errs;
 }
@@ -121,10 +140,18 @@ function validateIngress(obj: KObject): FieldError[] {
   if (spec.defaultBackend) errs.push(...validateBackend(spec.defaultBackend, 'spec.defaultBackend'));
   errs.push(...validateRules(spec));
   (spec.tls ?? []).forEach((tls, i) => {
-    (tls.hosts ?? []).forEach((h, j) => errs.push(...validateHost(h, `spec.tls[${i}].hosts[${j}]`)));
+    (tls.hosts ?? []).forEach((h, j) => {
+      errs.push(...validateHost(h, `spec.tls[${i}].hosts[${j}]`));
+    });
   });
   if (spec.ingressClassName) {
-    errs.push(...invalidEach('spec.ingressClassName', spec.ingressClassName, isDNS1123Subdomain(spec.ingressClassName)));
+    errs.push(
+      ...invalidEach(
+        'spec.ingressClassName',
+        spec.ingressClassName,
+        isDNS1123Subdomain(spec.ingressClassName),
+      ),
+    );
   }
   return errs;
 }
@@ -134,7 +161,9 @@ export function defaultIngressClass(classes: KObject[]): IngressClass | undefine
   const defaults = (classes as unknown as IngressClass[]).filter(
     (c) => c.metadata?.annotations?.[DEFAULT_INGRESS_CLASS_ANNOTATION] === 'true',
   );
-  defaults.sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''));
+  defaults.sort((a, b) =>
+    (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''),
+  );
   return defaults[0];
 }
 

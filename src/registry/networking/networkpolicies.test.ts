@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TEST_NOW, create, messages, object } from '../apps/testkit.js';
+import { create, messages, object, TEST_NOW } from '../apps/testkit.js';
 import { networkPolicyStrategy as s } from './networkpolicies.js';
 
-const policy = (spec: Record<string, unknown>) => object('networking.k8s.io/v1', 'NetworkPolicy', 'deny', spec);
+const policy = (spec: Record<string, unknown>) =>
+  object('networking.k8s.io/v1', 'NetworkPolicy', 'deny', spec);
 
 describe('networkpolicies', () => {
   it('defaults policyTypes from the rules present and port protocols to TCP', () => {
@@ -15,7 +16,10 @@ describe('networkpolicies', () => {
       }),
     );
     expect(errors).toEqual([]);
-    expect(obj.spec).toMatchObject({ policyTypes: ['Ingress', 'Egress'], ingress: [{ ports: [{ protocol: 'TCP' }] }] });
+    expect(obj.spec).toMatchObject({
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ ports: [{ protocol: 'TCP' }] }],
+    });
     expect(s.row?.(obj, TEST_NOW)).toEqual(['deny', 'app=db', '60m']);
   });
 

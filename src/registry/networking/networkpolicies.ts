@@ -12,7 +12,7 @@ import type {
 } from 'kubernetes-types/networking/v1.js';
 import type { KObject } from '../../api/object.js';
 import { specOf } from '../apps/workload.js';
-import { AGE_COLUMN, NAME_COLUMN, column } from '../common/columns.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge, labelSelectorString } from '../common/format.js';
 import { validateObjectMeta } from '../common/meta.js';
 import {
@@ -41,9 +41,11 @@ export function cidrFamily(cidr: string): 4 | 6 | 0 {
 
 function validatePort(p: NetworkPolicyPort, field: string): FieldError[] {
   const errs: FieldError[] = [];
-  if (p.protocol && !PROTOCOLS.includes(p.protocol)) errs.push(notSupported(`${field}.protocol`, p.protocol, PROTOCOLS));
+  if (p.protocol && !PROTOCOLS.includes(p.protocol))
+    errs.push(notSupported(`${field}.protocol`, p.protocol, PROTOCOLS));
   if (typeof p.port === 'number') errs.push(...validatePortNumber(p.port, `${field}.port`));
-  else if (typeof p.port === 'string') errs.push(...invalidEach(`${field}.port`, p.port, isValidPortName(p.port)));
+  else if (typeof p.port === 'string')
+    errs.push(...invalidEach(`${field}.port`, p.port, isValidPortName(p.port)));
   if (p.endPort !== undefined) {
     if (typeof p.port !== 'number') {
       errs.push(required(`${field}.port`, 'when endPort is specified'));
@@ -59,11 +61,20 @@ function validatePort(p: NetworkPolicyPort, field: string): FieldError[] {
 function validateIPBlock(b: IPBlock, field: string): FieldError[] {
   if (!b.cidr) return [required(`${field}.cidr`)];
   const family = cidrFamily(b.cidr);
-  if (family === 0) return [invalid(`${field}.cidr`, b.cidr, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)')];
+  if (family === 0)
+    return [
+      invalid(`${field}.cidr`, b.cidr, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'),
+    ];
   const errs: FieldError[] = [];
   (b.except ?? []).forEach((e, i) => {
     if (cidrFamily(e) === 0) {
-      errs.push(invalid(`${field}.except[${i}]`, e, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'));
+      errs.push(
+        invalid(
+          `${field}.except[${i}]`,
+          e,
+          'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
+        ),
+      );
     } else if (Number(e.split('/')[1]) <= Number(b.cidr.split('/')[1]) || cidrFamily(e) !== family) {
       errs.push(invalid(`${field}.except[${i}]`, e, 'must be a strict subset of `cidr`'));
     }
@@ -72,7 +83,9 @@ function validateIPBlock(b: IPBlock, field: string): FieldError[] {
 }
 
 function validatePeer(peer: NetworkPolicyPeer, field: string): FieldError[] {
-  const count = [peer.podSelector, peer.namespaceSelector, peer.ipBlock].filter((x) => x !== undefined).length;
+  const count = [peer.podSelector, peer.namespaceSelector, peer.ipBlock].filter(
+    (x) => x !== undefined,
+  ).length;
   if (count === 0) return [required(field, 'must specify a peer')];
   if (count > 1 && peer.ipBlock) return [forbidden(field, 'may not specify both ipBlock and another peer')];
   return [
@@ -82,11 +95,19 @@ function validatePeer(peer: NetworkPolicyPeer, field: string): FieldError[] {
   ];
 }
 
-function validateRules(rules: Array<{ ports?: NetworkPolicyPort[]; peers?: NetworkPolicyPeer[] }>, field: string, peersKey: string): FieldError[] {
+function validateRules(
+  rules: Array<{ ports?: NetworkPolicyPort[]; peers?: NetworkPolicyPeer[] }>,
+  field: string,
+  peersKey: string,
+): FieldError[] {
   const errs: FieldError[] = [];
   rules.forEach((r, i) => {
-    (r.ports ?? []).forEach((p, j) => errs.push(...validatePort(p, `${field}[${i}].ports[${j}]`)));
-    (r.peers ?? []).forEach((p, j) => errs.push(...validatePeer(p, `${field}[${i}].${peersKey}[${j}]`)));
+    (r.ports ?? []).forEach((p, j) => {
+      errs.push(...validatePort(p, `${field}[${i}].ports[${j}]`));
+    });
+    (r.peers ?? []).forEach((p, j) => {
+      errs.push(...validatePeer(p, `${field}[${i}].${peersKey}[${j}]`));
+    });
   });
   return errs;
 }
@@ -134,6 +155,10 @@ export const networkPolicyStrategy: ResourceStrategy = {
   ],
   row: (obj, now) => {
     const np = obj as NetworkPolicy;
-    return [np.metadata?.name, labelSelectorString(np.spec?.podSelector), humanAge(np.metadata?.creationTimestamp, now)];
+    return [
+      np.metadata?.name,
+      labelSelectorString(np.spec?.podSelector),
+      humanAge(np.metadata?.creationTimestamp, now),
+    ];
   },
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TEST_NOW, create, messages, object } from '../apps/testkit.js';
+import { create, messages, object, TEST_NOW } from '../apps/testkit.js';
 import { podDisruptionBudgetStrategy as s } from './poddisruptionbudgets.js';
 
 const pdb = (spec: Record<string, unknown>) =>
@@ -9,7 +9,12 @@ describe('poddisruptionbudgets', () => {
   it('accepts minAvailable and starts with a zero status', () => {
     const { obj, errors } = create(s, pdb({ minAvailable: 2 }));
     expect(errors).toEqual([]);
-    expect(obj.status).toEqual({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 });
+    expect(obj.status).toEqual({
+      disruptionsAllowed: 0,
+      currentHealthy: 0,
+      desiredHealthy: 0,
+      expectedPods: 0,
+    });
   });
 
   const invalid = [

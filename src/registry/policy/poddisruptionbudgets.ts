@@ -7,7 +7,7 @@ import type { PodDisruptionBudget, PodDisruptionBudgetSpec } from 'kubernetes-ty
 import type { KObject } from '../../api/object.js';
 import { validateIntOrPercent, validateNotMoreThan100Percent } from '../apps/intstr.js';
 import { resetStatus, specOf } from '../apps/workload.js';
-import { AGE_COLUMN, NAME_COLUMN, column } from '../common/columns.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge } from '../common/format.js';
 import { validateObjectMeta } from '../common/meta.js';
 import { invalid, notSupported, validateLabelSelector } from '../common/validation.js';
@@ -50,7 +50,9 @@ export const podDisruptionBudgetStrategy: ResourceStrategy = {
     NAME_COLUMN,
     column('Min Available', 'The minimum number of pods that must be available.'),
     column('Max Unavailable', 'The maximum number of pods that may be unavailable.'),
-    column('Allowed Disruptions', 'Calculated number of pods that may be disrupted at this time.', { type: 'integer' }),
+    column('Allowed Disruptions', 'Calculated number of pods that may be disrupted at this time.', {
+      type: 'integer',
+    }),
     AGE_COLUMN,
   ],
   row: (obj, now) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../api/object.js';
-import { TEST_NOW, copy, create, messages, testContext, update } from '../apps/testkit.js';
+import { copy, create, messages, TEST_NOW, testContext, update } from '../apps/testkit.js';
 import { priorityClassStrategy as s, systemPriorityClasses } from './priorityclasses.js';
 
 const pc = (name: string, value: number, extra: Record<string, unknown> = {}): KObject => ({
@@ -47,7 +47,9 @@ describe('priorityclasses', () => {
   }
 
   it('allows only one global default', () => {
-    const ctx = testContext({ 'scheduling.k8s.io/priorityclasses': [pc('default-a', 5, { globalDefault: true })] });
+    const ctx = testContext({
+      'scheduling.k8s.io/priorityclasses': [pc('default-a', 5, { globalDefault: true })],
+    });
     expect(messages(create(s, pc('default-b', 6, { globalDefault: true }), ctx).errors)).toEqual([
       'globalDefault: Forbidden: PriorityClass default-a is already marked as default. Only one default can exist',
     ]);

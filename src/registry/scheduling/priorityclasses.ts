@@ -6,7 +6,7 @@
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import type { KObject } from '../../api/object.js';
 import { validateImmutable } from '../apps/workload.js';
-import { AGE_COLUMN, NAME_COLUMN, column } from '../common/columns.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge } from '../common/format.js';
 import { validateObjectMeta } from '../common/meta.js';
 import { forbidden, notSupported, required } from '../common/validation.js';
@@ -27,7 +27,8 @@ export const SYSTEM_PRIORITY_CLASSES: Array<{ name: string; value: number; descr
   {
     name: 'system-cluster-critical',
     value: 2_000_000_000,
-    description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+    description:
+      'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
   },
 ];
 
@@ -52,7 +53,10 @@ function validateSystemName(pc: PriorityClass): FieldError[] {
   else if (pc.globalDefault) problem = `globalDefault of ${known.name} PriorityClass must be false`;
   if (!problem) return [];
   return [
-    forbidden('metadata.name', `priority class names with '${SYSTEM_PREFIX}' prefix are reserved for system use only. error: ${problem}`),
+    forbidden(
+      'metadata.name',
+      `priority class names with '${SYSTEM_PREFIX}' prefix are reserved for system use only. error: ${problem}`,
+    ),
   ];
 }
 
@@ -62,7 +66,12 @@ function validateSingleDefault(pc: PriorityClass, ctx: StrategyContext): FieldEr
     .list('scheduling.k8s.io/priorityclasses')
     .find((o) => (o as unknown as PriorityClass).globalDefault && o.metadata.name !== pc.metadata?.name);
   if (!other) return [];
-  return [forbidden('globalDefault', `PriorityClass ${other.metadata.name} is already marked as default. Only one default can exist`)];
+  return [
+    forbidden(
+      'globalDefault',
+      `PriorityClass ${other.metadata.name} is already marked as default. Only one default can exist`,
+    ),
+  ];
 }
 
 function validatePriorityClass(obj: KObject, ctx: StrategyContext): FieldError[] {
@@ -71,7 +80,12 @@ function validatePriorityClass(obj: KObject, ctx: StrategyContext): FieldError[]
   if (typeof pc.value !== 'number') errs.push(required('value'));
   if (pc.metadata?.name?.startsWith(SYSTEM_PREFIX)) errs.push(...validateSystemName(pc));
   else if (pc.value > HIGHEST_USER_DEFINABLE_PRIORITY) {
-    errs.push(forbidden('value', `maximum allowed value of a user defined priority is ${HIGHEST_USER_DEFINABLE_PRIORITY}`));
+    errs.push(
+      forbidden(
+        'value',
+        `maximum allowed value of a user defined priority is ${HIGHEST_USER_DEFINABLE_PRIORITY}`,
+      ),
+    );
   }
   if (pc.preemptionPolicy !== undefined && !PREEMPTION_POLICIES.includes(pc.preemptionPolicy)) {
     errs.push(notSupported('preemptionPolicy', pc.preemptionPolicy, PREEMPTION_POLICIES));
@@ -102,12 +116,22 @@ export const priorityClassStrategy: ResourceStrategy = {
   columns: [
     NAME_COLUMN,
     column('Value', 'value represents the integer value of this priority class.', { type: 'integer' }),
-    column('Global-Default', 'globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class.', { type: 'boolean' }),
+    column(
+      'Global-Default',
+      'globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class.',
+      { type: 'boolean' },
+    ),
     AGE_COLUMN,
     column('PreemptionPolicy', 'preemptionPolicy is the Policy for preempting pods with lower priority.'),
   ],
   row: (obj, now) => {
     const pc = obj as unknown as PriorityClass;
-    return [pc.metadata?.name, pc.value, pc.globalDefault ?? false, humanAge(pc.metadata?.creationTimestamp, now), pc.preemptionPolicy ?? ''];
+    return [
+      pc.metadata?.name,
+      pc.value,
+      pc.globalDefault ?? false,
+      humanAge(pc.metadata?.creationTimestamp, now),
+      pc.preemptionPolicy ?? '',
+    ];
   },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../api/object.js';
-import { TEST_NOW, copy, create, messages, update } from '../apps/testkit.js';
+import { copy, create, messages, TEST_NOW, update } from '../apps/testkit.js';
 import { storageClassStrategy as s } from './storageclasses.js';
 
 const sc = (extra: Record<string, unknown> = {}, annotations: Record<string, string> = {}): KObject => ({
@@ -58,9 +58,20 @@ describe('storageclasses', () => {
   });
 
   it('marks the default class in the NAME cell', () => {
-    const { obj } = create(s, sc({ volumeBindingMode: 'WaitForFirstConsumer' }, { 'storageclass.kubernetes.io/is-default-class': 'true' }));
+    const { obj } = create(
+      s,
+      sc(
+        { volumeBindingMode: 'WaitForFirstConsumer' },
+        { 'storageclass.kubernetes.io/is-default-class': 'true' },
+      ),
+    );
     expect(s.row?.(obj, TEST_NOW)).toEqual([
-      'local-path (default)', 'rancher.io/local-path', 'Delete', 'WaitForFirstConsumer', false, '60m',
+      'local-path (default)',
+      'rancher.io/local-path',
+      'Delete',
+      'WaitForFirstConsumer',
+      false,
+      '60m',
     ]);
   });
 });

@@ -6,7 +6,7 @@
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { KObject } from '../../api/object.js';
 import { semanticEqual, validateImmutable } from '../apps/workload.js';
-import { AGE_COLUMN, NAME_COLUMN, column } from '../common/columns.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge } from '../common/format.js';
 import { validateObjectMeta } from '../common/meta.js';
 import {
@@ -39,7 +39,8 @@ function validateStorageClass(obj: KObject): FieldError[] {
   const sc = obj as unknown as StorageClass;
   const errs = [...validateObjectMeta(obj)];
   if (!sc.provisioner) errs.push(required('provisioner'));
-  else errs.push(...invalidEach('provisioner', sc.provisioner, isQualifiedName(sc.provisioner.toLowerCase())));
+  else
+    errs.push(...invalidEach('provisioner', sc.provisioner, isQualifiedName(sc.provisioner.toLowerCase())));
   let size = 0;
   for (const [k, v] of Object.entries(sc.parameters ?? {})) {
     if (k.length < 1) errs.push(invalid('parameters', k, 'field can not be empty.'));
@@ -61,7 +62,8 @@ function validateStorageClassUpdate(obj: KObject, old: KObject): FieldError[] {
   if (!semanticEqual(obj.parameters, old.parameters)) {
     errs.push(forbidden('parameters', 'updates to parameters are forbidden.'));
   }
-  if (obj.provisioner !== old.provisioner) errs.push(forbidden('provisioner', 'updates to provisioner are forbidden.'));
+  if (obj.provisioner !== old.provisioner)
+    errs.push(forbidden('provisioner', 'updates to provisioner are forbidden.'));
   if (obj.reclaimPolicy !== old.reclaimPolicy) {
     errs.push(forbidden('reclaimPolicy', 'updates to reclaimPolicy are forbidden.'));
   }
@@ -87,9 +89,18 @@ export const storageClassStrategy: ResourceStrategy = {
   columns: [
     NAME_COLUMN,
     column('Provisioner', 'provisioner indicates the type of the provisioner.'),
-    column('ReclaimPolicy', 'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class.'),
-    column('VolumeBindingMode', 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.'),
-    column('AllowVolumeExpansion', 'allowVolumeExpansion shows whether the storage class allow volume expand.'),
+    column(
+      'ReclaimPolicy',
+      'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class.',
+    ),
+    column(
+      'VolumeBindingMode',
+      'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.',
+    ),
+    column(
+      'AllowVolumeExpansion',
+      'allowVolumeExpansion shows whether the storage class allow volume expand.',
+    ),
     AGE_COLUMN,
   ],
   row: (obj, now) => {

@@ -1,0 +1,28 @@
+// Installs the system packages skiff's features and tests need, on Debian/Ubuntu as root.
+// Idempotent and quick when everything is present; elsewhere it names exactly what is missing.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** binary that proves the package is installed → Debian package. */
+const needed = [{ binary: '/usr/bin/etcd', pkg: 'etcd-server' }];
+
+const missing = needed.filter((n) => !existsSync(n.binary));
+if (missing.length === 0) process.exit(0);
+const pkgs = missing.map((m) => m.pkg);
+const isRoot = process.getuid?.() === 0;
+const hasApt = spawnSync('which', ['apt-get']).status === 0;
+if (!isRoot || !hasApt) {
+  process.stderr.write(
+    `skiff: missing system packages: ${pkgs.join(' ')} (install them with: sudo apt-get install -y ${pkgs.join(' ')})\n`,
+  );
+  process.exit(1);
+}
+process.stderr.write(`skiff: installing ${pkgs.join(' ')} with apt-get\n`);
+const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
+  stdio: 'inherit',
+  env,
+});
+// Debian starts etcd as a system service on install; skiff's tests run their own instances.
+spawnSync('systemctl', ['disable', '--now', 'etcd'], { stdio: 'ignore' });
