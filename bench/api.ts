@@ -16,7 +16,7 @@ import { machine, round, rssMb } from './lib/stats.js';
 
 const PHASE_MS = 5000;
 const WARMUP_MS = 1000;
-const MAX_REQUESTS = { c1: 20_000, c64: 100_000 };
+const MAX_REQUESTS = { c1: 50_000, c64: 100_000 };
 const targets = { rpsRatioMin: 0.5, p99RatioMax: 2 };
 
 const podBody = (name: string): string =>
@@ -67,7 +67,11 @@ export async function run(): Promise<Record<string, unknown>> {
       const probe = h1Client(skiff.port, skiff.tls, 1);
       samplePod = (await probe.request('GET', '/api/v1/namespaces/default/pods/s-c1-0')).body.toString();
       probe.close();
-      skiffResult = { ...figures, rssMbAfterRun: rssMb(skiff.pid), podsCreated: figures.c1.ok + figures.c64.ok };
+      skiffResult = {
+        ...figures,
+        rssMbAfterRun: rssMb(skiff.pid),
+        podsCreated: figures.c1.ok + figures.c64.ok,
+      };
     } finally {
       await skiff.stop();
     }
@@ -106,8 +110,7 @@ export async function run(): Promise<Record<string, unknown>> {
       rawSqlite,
       ratio,
       targets,
-      pass:
-        ratio.rps64 >= targets.rpsRatioMin && ratio.p99_64 <= targets.p99RatioMax && s.c64.errors === 0,
+      pass: ratio.rps64 >= targets.rpsRatioMin && ratio.p99_64 <= targets.p99RatioMax && s.c64.errors === 0,
     };
   } finally {
     removeTempDir(root);

@@ -41,7 +41,7 @@ const podBody = (name: string): string =>
 async function timeGets(client: H2Client, path: string, runs: number, expectItems?: number) {
   const received: number[] = [];
   const parsed: number[] = [];
-  let body = Buffer.alloc(0);
+  let body: Buffer = Buffer.alloc(0);
   let resourceVersion = '';
   for (let i = 0; i < runs + 1; i++) {
     const t0 = performance.now();
@@ -59,7 +59,13 @@ async function timeGets(client: H2Client, path: string, runs: number, expectItem
     parsed.push(t1 - t0);
   }
   const stat = (xs: number[]) => ({ median: round(median(xs), 1), max: round(Math.max(...xs), 1) });
-  return { received: stat(received), receivedParsed: stat(parsed), bytes: body.length, body, resourceVersion };
+  return {
+    received: stat(received),
+    receivedParsed: stat(parsed),
+    bytes: body.length,
+    body,
+    resourceVersion,
+  };
 }
 
 async function createPods(client: H2Client) {
@@ -95,7 +101,7 @@ async function measureSkiff(skiff: SkiffProcess) {
 
 /** The bare-server floor: the same bytes over the same client and protocol. */
 async function measureBare(tlsDir: string, blobFile: string, skiffTls: SkiffProcess['tls']) {
-  const bare = await startBareHttps(tlsDir, blobFile);
+  const bare = await startBareHttps(tlsDir, { blob: blobFile });
   try {
     const client = await h2Client(bare.port, skiffTls);
     try {
@@ -148,7 +154,10 @@ export async function run(): Promise<Record<string, unknown>> {
       rawSqliteList: rawSqlite,
       ratio: {
         listReceived: round(list.received.median / Math.max(0.1, bareBlob.received.median), 2),
-        listReceivedParsed: round(list.receivedParsed.median / Math.max(0.1, bareBlob.receivedParsed.median), 2),
+        listReceivedParsed: round(
+          list.receivedParsed.median / Math.max(0.1, bareBlob.receivedParsed.median),
+          2,
+        ),
       },
       targets,
       pass,

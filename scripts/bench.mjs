@@ -17,7 +17,9 @@ const names = readdirSync(benchDir)
 
 const name = process.argv[2];
 if (!name || name === '-h' || name === '--help') {
-  process.stdout.write(`Usage: npm run bench -- NAME\n\nBenchmarks:\n${names.map((n) => `  ${n}`).join('\n')}\n`);
+  process.stdout.write(
+    `Usage: npm run bench -- NAME\n\nBenchmarks:\n${names.map((n) => `  ${n}`).join('\n')}\n`,
+  );
   process.exit(0);
 }
 if (!names.includes(name)) {
@@ -25,7 +27,10 @@ if (!names.includes(name)) {
   process.exit(2);
 }
 
-const built = spawnSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'inherit' });
+const built = spawnSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], {
+  cwd: repo,
+  stdio: 'inherit',
+});
 if (built.status !== 0) {
   process.stderr.write('bench: building the CLI failed\n');
   process.exit(1);
@@ -43,10 +48,10 @@ try {
       `import { run } from ${JSON.stringify(join(benchDir, `${name}.ts`))};`,
       'try {',
       '  const result = await run();',
-      '  process.stdout.write(`${JSON.stringify(result)}\\n`);',
+      "  process.stdout.write(JSON.stringify(result) + '\\n');",
       '  process.exit(0);',
       '} catch (err) {',
-      '  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\\n`);',
+      "  process.stderr.write('bench failed: ' + (err instanceof Error ? err.stack : String(err)) + '\\n');",
       '  process.exit(1);',
       '}',
       '',
@@ -61,13 +66,19 @@ try {
     target: 'node20',
     format: 'esm',
     external: ['better-sqlite3', 'etcd3'],
-    banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   const child = spawn(process.execPath, [join(out, 'bench.mjs')], {
     cwd: repo,
     stdio: 'inherit',
-    env: { ...process.env, SKIFF_BENCH_REPO: repo, SKIFF_BENCH_BARE_SERVER: join(out, 'bare-https-server.mjs') },
+    env: {
+      ...process.env,
+      SKIFF_BENCH_REPO: repo,
+      SKIFF_BENCH_BARE_SERVER: join(out, 'bare-https-server.mjs'),
+    },
   });
   // The bench cleans up its own children on SIGTERM/SIGINT; pass ours on.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

@@ -4,8 +4,9 @@
  * socket pool (one socket per concurrent caller). h2Client: one HTTP/2 session for requests and
  * long-lived watch streams, the way informers share a connection.
  */
-import { Agent, request as httpsRequest } from 'node:https';
+
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
+import { Agent, request as httpsRequest } from 'node:https';
 import type { ClientTls } from './skiff-process.js';
 
 /** A response: status, full body, and when its last byte arrived (performance.now()). */

@@ -10,7 +10,11 @@ export const percentile = (sorted: number[], p: number): number =>
 export const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
 
 /** The median of a list of numbers (not mutated). */
-export const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 0.5);
+export const median = (xs: number[]): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 
 /** Resident set size of a live process in MB, from /proc (Linux only), or -1 when unreadable. */
 export function rssMb(pid: number): number {

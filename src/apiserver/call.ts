@@ -3,6 +3,7 @@
  * body (with field validation) and to answer in the shape the client negotiated.
  */
 import { ApiError, errors } from '../api/errors.js';
+import { PROTOBUF_MEDIA_TYPE } from '../api/protobuf/index.js';
 import type { Store } from '../storage/store.js';
 import { checkBody, type FieldValidationMode } from './field-checks.js';
 import { decodeBody, mediaType, type Request, type Response, readBody, sendJSON } from './http.js';
@@ -69,7 +70,12 @@ export async function readObject(
   mode: FieldValidationMode,
 ): Promise<{ obj: unknown; warnings: string[] }> {
   const type = mediaType(call.req);
-  if (type !== 'application/json' && type !== 'application/yaml' && type !== '*/*')
+  if (
+    type !== 'application/json' &&
+    type !== 'application/yaml' &&
+    type !== PROTOBUF_MEDIA_TYPE &&
+    type !== '*/*'
+  )
     throw errors.unsupportedMediaType(type);
   const body = await readBody(call.req);
   const obj = decodeBody(body, type);

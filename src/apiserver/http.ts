@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { ApiError, errors } from '../api/errors.js';
+import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from '../api/protobuf/index.js';
 
 export type Request = IncomingMessage | Http2ServerRequest;
 export type Response = ServerResponse | Http2ServerResponse;
@@ -51,6 +52,8 @@ export function mediaType(req: Request): string {
 
 /** Decodes a JSON or YAML body into a value; malformed input is a 400. */
 export function decodeBody(body: Buffer, type: string): unknown {
+  // kubectl's typed clients (create deployment, create secret, ...) send protobuf.
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeKubernetesProtobuf(body).object;
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
   if (type.includes('yaml')) {

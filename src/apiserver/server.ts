@@ -7,8 +7,18 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { errors } from '../api/errors.js';
+import { inProcessClient } from '../client/in-process.js';
+import { type Client, realClock } from '../client/types.js';
+import { allControllers } from '../controllers/index.js';
+import {
+  type Controller,
+  ControllerManager,
+  type ControllerOptions,
+  defaultControllerOptions,
+} from '../controllers/manager.js';
 import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
 import { conversions } from '../registry/conversions.js';
 import { allStrategies } from '../registry/index.js';
@@ -40,6 +50,9 @@ export interface ServerConfig {
   nodePortRange: [number, number];
   /** How often history older than the previous interval is compacted away. */
   compactionIntervalMs: number;
+  /** Controllers to run while leading; all of them when unset (tests pass fewer). */
+  controllers?: Controller[];
+  controllerOptions?: Partial<ControllerOptions>;
 }
 
 export const defaultServerConfig = (dataDir: string): ServerConfig => ({
@@ -60,8 +73,11 @@ export interface RunningServer {
   store: Store;
   pki: ClusterPKI;
   resources: ServedResource[];
-  /** Finds a served resource by group and plural name. */
-  lookup(group: string, resource: string): ServedResource | undefined;
+  /** Finds a served resource by group and plural name (and version; the storage version if unset). */
+  lookup(group: string, resource: string, version?: string): ServedResource | undefined;
+  /** The in-process client controllers use. */
+  client: Client;
+  controllerManager: ControllerManager;
   storeFor(served: ServedResource): ResourceStore;
   close(): Promise<void>;
 }
@@ -121,7 +137,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   for (const r of resources)
     if (!byGroupResource.has(`${r.gr.group}/${r.gr.resource}`))
       byGroupResource.set(`${r.gr.group}/${r.gr.resource}`, r);
-  const lookup = (group: string, resource: string) => byGroupResource.get(`${group}/${resource}`);
+  const byVersion = new Map(
+    resources.map((r) => [`${r.strategy.group}/${r.strategy.version}/${r.strategy.resource}`, r]),
+  );
+  const lookup = (group: string, resource: string, version?: string) =>
+    version ? byVersion.get(`${group}/${version}/${resource}`) : byGroupResource.get(`${group}/${resource}`);
 
   const strategyContext: StrategyContext = {
     now: () => new Date(),
@@ -159,6 +179,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await bootstrapCluster({ lookup, storeFor });
   const namespaceController = new NamespaceController({ resources, lookup, storeFor });
   namespaceController.start();
+  const client = inProcessClient({ store, lookup, storeFor });
+  const controllerManager = new ControllerManager(client, config.controllers ?? allControllers(), {
+    identity: `${hostname()}_${process.pid}_${randomBytes(4).toString('hex')}`,
+    clock: realClock,
+    options: { ...defaultControllerOptions, ...config.controllerOptions },
+  });
+  controllerManager.start();
 
   const metrics = new ApiMetrics();
   const callContext: CallContext = { store, now: () => new Date(), storeFor, lookup };
@@ -235,9 +262,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     resources,
     lookup,
     storeFor,
+    client,
+    controllerManager,
     async close() {
       clearInterval(compaction);
       namespaceController.stop();
+      controllerManager.stop();
       router.ready = false;
       for (const c of caches) c.stop();
       await new Promise<void>((resolve) => {

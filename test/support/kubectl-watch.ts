@@ -46,7 +46,9 @@ export function startKubectl(server: Pick<TestServer, 'kubeconfig'>, args: strin
         throw new Error(`kubectl ${args.join(' ')} exited ${child.exitCode}\nstdout: ${out}\nstderr: ${err}`);
       }
       if (Date.now() > deadline) {
-        throw new Error(`kubectl ${args.join(' ')}: condition not met in ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`);
+        throw new Error(
+          `kubectl ${args.join(' ')}: condition not met in ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }

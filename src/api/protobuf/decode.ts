@@ -1,7 +1,7 @@
 /**
  * Table-driven decoding of one protobuf message into the JSON object Kubernetes' Go types would
- * marshal: JSON field names, zero-valued non-pointer scalars omitted (Go's omitempty), pointer
- * scalars kept when present, bytes as base64, maps from map entries, well-known types via special.ts.
+ * marshal: JSON field names, zero-valued non-pointer scalars omitted unless the field lacks
+ * omitempty, pointer scalars kept when present, bytes as base64, maps from map entries, well-known types via special.ts.
  */
 import { type FieldSpec, type FieldType, messageSpec, type ScalarType } from './schema.js';
 import { type NestedDecoder, specialDecoder, utf8 } from './special.js';
@@ -17,7 +17,12 @@ export function decodeMessage(buf: Uint8Array, name: string, nested: NestedDecod
 }
 
 /** Decode the fields of `buf` into `out`; inline (embedded) messages share their parent's object. */
-function decodeInto(buf: Uint8Array, name: string, out: Record<string, unknown>, nested: NestedDecoder): void {
+function decodeInto(
+  buf: Uint8Array,
+  name: string,
+  out: Record<string, unknown>,
+  nested: NestedDecoder,
+): void {
   const spec = messageSpec(name);
   if (!spec) throw new WireError(`no schema for message ${name}`);
   const r = new Reader(buf);
@@ -29,11 +34,17 @@ function decodeInto(buf: Uint8Array, name: string, out: Record<string, unknown>,
   }
 }
 
-function decodeField(r: Reader, wire: number, f: FieldSpec, out: Record<string, unknown>, nested: NestedDecoder) {
+function decodeField(
+  r: Reader,
+  wire: number,
+  f: FieldSpec,
+  out: Record<string, unknown>,
+  nested: NestedDecoder,
+) {
   const t = f.t;
   if (t.startsWith('map:')) {
     expectWire(f, wire, WireType.bytes);
-    const map = (out[f.json] ??= {}) as Record<string, unknown>;
+    const map = slot(out, f.json, () => ({})) as Record<string, unknown>;
     const [key, value] = mapEntry(r.bytes(), t, nested);
     map[key] = value;
     return;
@@ -43,13 +54,13 @@ function decodeField(r: Reader, wire: number, f: FieldSpec, out: Record<string, 
     const body = r.bytes();
     const msg = t.slice(4);
     if (f.inline) decodeInto(body, msg, out, nested);
-    else if (f.rep) ((out[f.json] ??= []) as unknown[]).push(decodeMessage(body, msg, nested));
+    else if (f.rep) (slot(out, f.json, () => []) as unknown[]).push(decodeMessage(body, msg, nested));
     else out[f.json] = decodeMessage(body, msg, nested);
     return;
   }
   const scalar = t as ScalarType;
   if (f.rep) {
-    const list = (out[f.json] ??= []) as unknown[];
+    const list = slot(out, f.json, () => []) as unknown[];
     if (wire === WireType.bytes && packable(scalar)) {
       const packed = new Reader(r.bytes());
       while (!packed.done()) list.push(readScalar(packed, scalar));
@@ -61,8 +72,14 @@ function decodeField(r: Reader, wire: number, f: FieldSpec, out: Record<string, 
   }
   expectWire(f, wire, wireOf(scalar));
   const value = readScalar(r, scalar);
-  if (f.ptr || !isZero(value)) out[f.json] = value;
+  if (f.ptr || f.emitZero || !isZero(value)) out[f.json] = value;
   else delete out[f.json];
+}
+
+/** The existing map or list at `key`, or a new one (repeated fields arrive one element at a time). */
+function slot(out: Record<string, unknown>, key: string, init: () => unknown): unknown {
+  if (out[key] === undefined) out[key] = init();
+  return out[key];
 }
 
 /** A map entry message: key is field 1, value field 2; either may be absent (zero value). */

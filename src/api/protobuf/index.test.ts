@@ -84,7 +84,9 @@ const pod = {
   metadata: {
     name: 'p',
     creationTimestamp: '2026-01-02T03:04:05Z',
-    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u-1', controller: true }],
+    ownerReferences: [
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u-1', controller: true },
+    ],
     managedFields: [
       {
         manager: 'kubectl',
@@ -98,7 +100,10 @@ const pod = {
   },
   spec: {
     volumes: [
-      { name: 'cfg', configMap: { name: 'settings', items: [{ key: 'a', path: 'a.txt' }], defaultMode: 420 } },
+      {
+        name: 'cfg',
+        configMap: { name: 'settings', items: [{ key: 'a', path: 'a.txt' }], defaultMode: 420 },
+      },
       { name: 'scratch', emptyDir: { sizeLimit: '1Gi' } },
       { name: 'host', hostPath: { path: '/var/log', type: 'Directory' } },
     ],
@@ -110,7 +115,10 @@ const pod = {
         ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }],
         env: [
           { name: 'PLAIN', value: 'x' },
-          { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 'creds', key: 'password', optional: true } } },
+          {
+            name: 'FROM_SECRET',
+            valueFrom: { secretKeyRef: { name: 'creds', key: 'password', optional: true } },
+          },
         ],
         envFrom: [{ configMapRef: { name: 'settings' } }],
         volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg', readOnly: true }],
@@ -145,7 +153,10 @@ const cronJob = {
       spec: {
         template: {
           metadata: { creationTimestamp: null },
-          spec: { containers: [{ name: 'job', image: 'busybox', resources: {} }], restartPolicy: 'OnFailure' },
+          spec: {
+            containers: [{ name: 'job', image: 'busybox', resources: {} }],
+            restartPolicy: 'OnFailure',
+          },
         },
       },
     },
@@ -169,7 +180,9 @@ const ingress = {
       {
         host: 'example.test',
         http: {
-          paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }],
+          paths: [
+            { path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } },
+          ],
         },
       },
     ],
@@ -210,7 +223,9 @@ describe('decodeKubernetesProtobuf round trips', () => {
       propagationPolicy: 'Foreground',
       preconditions: { uid: 'abc', resourceVersion: '7' },
     };
-    expect(decodeKubernetesProtobuf(encodeDocument(options, 'meta.v1.DeleteOptions')).object).toEqual(options);
+    expect(decodeKubernetesProtobuf(encodeDocument(options, 'meta.v1.DeleteOptions')).object).toEqual(
+      options,
+    );
   });
 
   it('decodes a ControllerRevision whose RawExtension holds JSON', () => {
@@ -296,16 +311,44 @@ describe('malformed bodies are BadRequest', () => {
   const bad: [string, Uint8Array, RegExp][] = [
     ['an empty body', new Uint8Array(0), /prefix/],
     ['a JSON body', Buffer.from('{"kind":"Namespace"}'), /prefix/],
-    ['a wrong magic byte', Buffer.concat([Buffer.from('k8s\x01'), envelope('v1', 'Namespace', nsRaw).subarray(4)]), /prefix/],
-    ['a truncated varint', Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x28, 0xff, 0xff])]), /end of input/],
+    [
+      'a wrong magic byte',
+      Buffer.concat([Buffer.from('k8s\x01'), envelope('v1', 'Namespace', nsRaw).subarray(4)]),
+      /prefix/,
+    ],
+    [
+      'a truncated varint',
+      Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x28, 0xff, 0xff])]),
+      /end of input/,
+    ],
     ['a length running past the end', envelope('v1', 'Namespace', nsRaw).subarray(0, 20), /end of input/],
-    ['an 11-byte varint', Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x28, ...Array(10).fill(0xff), 1])]), /10 bytes/],
+    [
+      'an 11-byte varint',
+      Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x28, ...Array(10).fill(0xff), 1])]),
+      /10 bytes/,
+    ],
     ['a group wire type', Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x0b])]), /wire type 3/],
     ['a field number 0', Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x02, 0x00])]), /field key/],
     ['no kind', envelope('v1', '', nsRaw), /no kind/],
-    ['a string field sent as a varint', envelope('v1', 'Namespace', Buffer.from([0x0a, 0x02, 0x08, 0x01])), /wire type 0/],
-    ['invalid UTF-8 in a string', envelope('v1', 'Namespace', new Writer().bytes(1, new Writer().bytes(1, Buffer.from([0xc3, 0x28])).finish()).finish()), /UTF-8/],
-    ['a gzip content encoding', envelope('v1', 'Namespace', nsRaw, (w) => w.string(3, 'gzip')), /content encoding/],
+    [
+      'a string field sent as a varint',
+      envelope('v1', 'Namespace', Buffer.from([0x0a, 0x02, 0x08, 0x01])),
+      /wire type 0/,
+    ],
+    [
+      'invalid UTF-8 in a string',
+      envelope(
+        'v1',
+        'Namespace',
+        new Writer().bytes(1, new Writer().bytes(1, Buffer.from([0xc3, 0x28])).finish()).finish(),
+      ),
+      /UTF-8/,
+    ],
+    [
+      'a gzip content encoding',
+      envelope('v1', 'Namespace', nsRaw, (w) => w.string(3, 'gzip')),
+      /content encoding/,
+    ],
   ];
   it.each(bad)('rejects %s', (_name, body, message) => {
     expect(badRequest(body).message).toMatch(message);

@@ -34,20 +34,25 @@ export function decodeKubernetesProtobuf(body: Uint8Array): DecodedProtobuf {
   } catch (err) {
     if (err instanceof ApiError) throw err;
     if (err instanceof WireError) throw errors.badRequest(`unable to decode protobuf body: ${err.message}`);
-    if (err instanceof RangeError) throw errors.badRequest('unable to decode protobuf body: nested too deeply');
+    if (err instanceof RangeError)
+      throw errors.badRequest('unable to decode protobuf body: nested too deeply');
     throw err;
   }
 }
 
 function decodeDocument(body: Uint8Array): DecodedProtobuf {
   if (body.length < 4 || !PROTOBUF_MAGIC.every((b, i) => body[i] === b)) {
-    throw errors.badRequest('unable to decode protobuf body: missing the Kubernetes protobuf prefix "k8s\\x00"');
+    throw errors.badRequest(
+      'unable to decode protobuf body: missing the Kubernetes protobuf prefix "k8s\\x00"',
+    );
   }
   const unknown = readUnknown(body.subarray(4));
   const { apiVersion, kind, raw } = unknown;
   if (!kind) throw errors.badRequest('unable to decode protobuf body: the object has no kind');
   if (unknown.contentEncoding) {
-    throw errors.badRequest(`unable to decode protobuf body: content encoding "${unknown.contentEncoding}" is not supported`);
+    throw errors.badRequest(
+      `unable to decode protobuf body: content encoding "${unknown.contentEncoding}" is not supported`,
+    );
   }
   const name = kindMessage(apiVersion, kind);
   if (!name) {

@@ -12,7 +12,16 @@ export interface MessageTable {
   messages: Record<string, string>;
 }
 
-export type ScalarType = 'string' | 'int32' | 'int64' | 'uint32' | 'uint64' | 'bool' | 'bytes' | 'double' | 'float';
+export type ScalarType =
+  | 'string'
+  | 'int32'
+  | 'int64'
+  | 'uint32'
+  | 'uint64'
+  | 'bool'
+  | 'bytes'
+  | 'double'
+  | 'float';
 
 /** A field type: a scalar, `msg:<package.Message>`, or `map:<key>:<value type>`. */
 export type FieldType = ScalarType | `msg:${string}` | `map:${string}:${string}`;
@@ -25,6 +34,8 @@ export interface FieldSpec {
   rep?: true;
   /** A Go pointer scalar: present on the wire means set, even to the zero value. */
   ptr?: true;
+  /** A non-pointer scalar without `omitempty`: Go prints it even when zero. */
+  emitZero?: true;
   /** A Go embedded struct marshalled `json:",inline"`: its fields belong to the parent object. */
   inline?: true;
 }
@@ -36,7 +47,17 @@ export interface MessageSpec {
   byNumber: ReadonlyMap<number, FieldSpec>;
 }
 
-const SCALARS = new Set<string>(['string', 'int32', 'int64', 'uint32', 'uint64', 'bool', 'bytes', 'double', 'float']);
+const SCALARS = new Set<string>([
+  'string',
+  'int32',
+  'int64',
+  'uint32',
+  'uint64',
+  'bool',
+  'bytes',
+  'double',
+  'float',
+]);
 
 const raw = new Map<string, string>();
 const packages = new Set<string>();
@@ -82,6 +103,9 @@ function parseField(text: string, pkg: string, owner: string): FieldSpec {
   }
   if (t.startsWith('*')) {
     field.ptr = true;
+    t = t.slice(1);
+  } else if (t.startsWith('!')) {
+    field.emitZero = true;
     t = t.slice(1);
   }
   field.t = parseType(t, pkg, owner);

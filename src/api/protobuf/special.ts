@@ -10,7 +10,12 @@ export type NestedDecoder = (raw: Uint8Array) => Record<string, unknown>;
 
 type Special = (buf: Uint8Array, nested: NestedDecoder) => unknown;
 
-const WRAPPERS = ['meta.v1.Verbs', 'authentication.v1.ExtraValue', 'authorization.v1.ExtraValue', 'certificates.v1.ExtraValue'];
+const WRAPPERS = [
+  'meta.v1.Verbs',
+  'authentication.v1.ExtraValue',
+  'authorization.v1.ExtraValue',
+  'certificates.v1.ExtraValue',
+];
 
 const SPECIALS: Record<string, Special> = {
   'meta.v1.Time': (buf) => timeValue(buf, false),

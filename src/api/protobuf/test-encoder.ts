@@ -51,12 +51,19 @@ export class Writer {
 }
 
 /** Encode `object` (which carries apiVersion and kind) as a full Kubernetes protobuf document. */
-export function encodeDocument(object: Record<string, unknown>, message: string, opts: EncodeOptions = {}): Buffer {
+export function encodeDocument(
+  object: Record<string, unknown>,
+  message: string,
+  opts: EncodeOptions = {},
+): Buffer {
   const typeMeta = new Writer()
     .string(1, String(object.apiVersion ?? ''))
     .string(2, String(object.kind ?? ''))
     .finish();
-  const unknown = new Writer().bytes(1, typeMeta).bytes(2, encodeMessage(object, message, opts)).finish();
+  const unknown = new Writer()
+    .bytes(1, typeMeta)
+    .bytes(2, encodeMessage(object, message, opts))
+    .finish();
   return Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00]), unknown]);
 }
 
@@ -130,7 +137,10 @@ function encodeSpecial(v: unknown, name: string): Uint8Array | undefined {
     case 'meta.v1.MicroTime':
       return encodeTime(v as string | null);
     case 'meta.v1.Duration':
-      return new Writer().tag(1, 0).varint(parseGoDuration(String(v))).finish();
+      return new Writer()
+        .tag(1, 0)
+        .varint(parseGoDuration(String(v)))
+        .finish();
     case 'resource.Quantity':
       return new Writer().string(1, String(v)).finish();
     case 'intstr.IntOrString':
@@ -167,7 +177,15 @@ function encodeTime(v: string | null): Uint8Array {
     .finish();
 }
 
-const NS: Record<string, bigint> = { h: 3_600_000_000_000n, m: 60_000_000_000n, s: 1_000_000_000n, ms: 1_000_000n, µs: 1_000n, us: 1_000n, ns: 1n };
+const NS: Record<string, bigint> = {
+  h: 3_600_000_000_000n,
+  m: 60_000_000_000n,
+  s: 1_000_000_000n,
+  ms: 1_000_000n,
+  µs: 1_000n,
+  us: 1_000n,
+  ns: 1n,
+};
 
 /** Parses the subset of Go duration strings the tests use ("1h30m", "1.5s", "-2ms"). */
 export function parseGoDuration(s: string): bigint {

@@ -82,7 +82,11 @@ export function applyTests(ctx: SuiteContext): void {
     });
 
     it('diff of an unchanged file exits 0 with no output', () => {
-      const unchanged = writeManifest(ctx, 'settings.yaml', toYamlDocs([configMap('settings', ns, { mode: 'fast' })]));
+      const unchanged = writeManifest(
+        ctx,
+        'settings.yaml',
+        toYamlDocs([configMap('settings', ns, { mode: 'fast' })]),
+      );
       expect(run(ctx, ['diff', '-f', unchanged])).toEqual({ code: 0, stdout: '', stderr: '' });
     });
 
@@ -96,14 +100,19 @@ export function applyTests(ctx: SuiteContext): void {
         ns,
         'web',
         '-p',
-        JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'injected', image: 'pause:3.9' }] } } } }),
+        JSON.stringify({
+          spec: { template: { spec: { containers: [{ name: 'injected', image: 'pause:3.9' }] } } },
+        }),
       ]);
       const out = ok(ctx, ['apply', '-f', file]);
       expect(out).toContain('deployment.apps/web configured');
       expect(out).toContain('configmap/settings unchanged');
       const deploy = deployment(ctx);
       expect(container(deploy, 'app').env).toEqual(envAC);
-      expect(container(deploy, 'sidecar')).toMatchObject({ image: 'busybox:1.36', command: ['sleep', 'infinity'] });
+      expect(container(deploy, 'sidecar')).toMatchObject({
+        image: 'busybox:1.36',
+        command: ['sleep', 'infinity'],
+      });
       expect(container(deploy, 'injected')).toMatchObject({ image: 'pause:3.9' });
       expect(deploy.spec.template.spec.containers).toHaveLength(3);
       expect(deploy.metadata.generation).toBe(3);

@@ -20,7 +20,12 @@ export interface SuiteContext {
 }
 
 /** kubectl with its exit code and output. */
-export function run(ctx: SuiteContext, args: string[], input?: string, env?: Record<string, string>): KubectlResult {
+export function run(
+  ctx: SuiteContext,
+  args: string[],
+  input?: string,
+  env?: Record<string, string>,
+): KubectlResult {
   return kubectl(ctx.target(), args, input, env);
 }
 

@@ -2,8 +2,9 @@
  * `kubectl get` output formats, selectors, sorting, paging and watch, over six ConfigMaps whose
  * labels and data make every filter and ordering distinguishable from the default name order.
  */
-import { parse as parseYaml } from 'yaml';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { startKubectl } from '../../support/kubectl-watch.js';
 import { createNamespace, ok, run, type SuiteContext } from './context.js';
 import { appManifests, configMap, names, parseTable, toYamlDocs } from './fixtures.js';
@@ -76,7 +77,14 @@ export function getTests(ctx: SuiteContext): void {
     it('-o jsonpath walks every item', () => {
       const tpl = '{range .items[*]}{.metadata.name}={.data.k}{"\\n"}{end}';
       const out = ok(ctx, ['get', 'cm', '-n', ns, '-l', 'suite=get', '-o', `jsonpath=${tpl}`]);
-      expect(out.trim().split('\n').sort()).toEqual(['cm-1=v1', 'cm-2=v2', 'cm-3=v3', 'cm-4=v4', 'cm-5=v5', 'cm-6=v6']);
+      expect(out.trim().split('\n').sort()).toEqual([
+        'cm-1=v1',
+        'cm-2=v2',
+        'cm-3=v3',
+        'cm-4=v4',
+        'cm-5=v5',
+        'cm-6=v6',
+      ]);
     });
 
     it('-o custom-columns prints the chosen fields', () => {

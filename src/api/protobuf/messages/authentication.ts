@@ -14,8 +14,9 @@ export const AUTHENTICATION_V1: MessageTable = {
     SelfSubjectReview: 'metadata 1 meta.v1.ObjectMeta; status 2 SelfSubjectReviewStatus',
     SelfSubjectReviewStatus: 'userInfo 1 UserInfo',
     TokenRequest: 'metadata 1 meta.v1.ObjectMeta; spec 2 TokenRequestSpec; status 3 TokenRequestStatus',
-    TokenRequestSpec: 'audiences 1 []string; expirationSeconds 4 *int64; boundObjectRef 3 BoundObjectReference',
-    TokenRequestStatus: 'token 1; expirationTimestamp 2 meta.v1.Time',
+    TokenRequestSpec:
+      'audiences 1 []string; expirationSeconds 4 *int64; boundObjectRef 3 BoundObjectReference',
+    TokenRequestStatus: 'token 1 !string; expirationTimestamp 2 meta.v1.Time',
     TokenReview: 'metadata 1 meta.v1.ObjectMeta; spec 2 TokenReviewSpec; status 3 TokenReviewStatus',
     TokenReviewSpec: 'token 1; audiences 2 []string',
     TokenReviewStatus: 'authenticated 1 bool; user 2 UserInfo; audiences 4 []string; error 3',

@@ -11,6 +11,7 @@ export const COORDINATION_V1: MessageTable = {
   messages: {
     Lease: 'metadata 1 meta.v1.ObjectMeta; spec 2 LeaseSpec',
     LeaseList: 'metadata 1 meta.v1.ListMeta; items 2 []Lease',
-    LeaseSpec: 'holderIdentity 1 *string; leaseDurationSeconds 2 *int32; acquireTime 3 meta.v1.MicroTime; renewTime 4 meta.v1.MicroTime; leaseTransitions 5 *int32; strategy 6 *string; preferredHolder 7 *string',
+    LeaseSpec:
+      'holderIdentity 1 *string; leaseDurationSeconds 2 *int32; acquireTime 3 meta.v1.MicroTime; renewTime 4 meta.v1.MicroTime; leaseTransitions 5 *int32; strategy 6 *string; preferredHolder 7 *string',
   },
 };

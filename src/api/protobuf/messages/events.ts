@@ -9,8 +9,9 @@ import type { MessageTable } from '../schema.js';
 export const EVENTS_V1: MessageTable = {
   package: 'events.v1',
   messages: {
-    Event: 'metadata 1 meta.v1.ObjectMeta; eventTime 2 meta.v1.MicroTime; series 3 EventSeries; reportingController 4; reportingInstance 5; action 6; reason 7; regarding 8 core.v1.ObjectReference; related 9 core.v1.ObjectReference; note 10; type 11; deprecatedSource 12 core.v1.EventSource; deprecatedFirstTimestamp 13 meta.v1.Time; deprecatedLastTimestamp 14 meta.v1.Time; deprecatedCount 15 int32',
+    Event:
+      'metadata 1 meta.v1.ObjectMeta; eventTime 2 meta.v1.MicroTime; series 3 EventSeries; reportingController 4; reportingInstance 5; action 6; reason 7; regarding 8 core.v1.ObjectReference; related 9 core.v1.ObjectReference; note 10; type 11; deprecatedSource 12 core.v1.EventSource; deprecatedFirstTimestamp 13 meta.v1.Time; deprecatedLastTimestamp 14 meta.v1.Time; deprecatedCount 15 int32',
     EventList: 'metadata 1 meta.v1.ListMeta; items 2 []Event',
-    EventSeries: 'count 1 int32; lastObservedTime 2 meta.v1.MicroTime',
+    EventSeries: 'count 1 !int32; lastObservedTime 2 meta.v1.MicroTime',
   },
 };

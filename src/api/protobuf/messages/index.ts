@@ -2,27 +2,23 @@
  * Every message table skiff decodes, one per Kubernetes API package.
  */
 import type { MessageTable } from '../schema.js';
-import { META_V1 } from './meta.js';
-import { RUNTIME } from './meta.js';
-import { RESOURCE } from './meta.js';
-import { INTSTR } from './meta.js';
-import { CORE_V1 } from './core.js';
 import { APPS_V1 } from './apps.js';
-import { BATCH_V1 } from './batch.js';
-import { POLICY_V1 } from './policy.js';
-import { NETWORKING_V1 } from './networking.js';
-import { SCHEDULING_V1 } from './scheduling.js';
-import { AUTOSCALING_V1 } from './autoscaling.js';
-import { AUTOSCALING_V2 } from './autoscaling.js';
-import { COORDINATION_V1 } from './coordination.js';
 import { AUTHENTICATION_V1 } from './authentication.js';
 import { AUTHORIZATION_V1 } from './authorization.js';
-import { RBAC_V1 } from './rbac.js';
+import { AUTOSCALING_V1, AUTOSCALING_V2 } from './autoscaling.js';
+import { BATCH_V1 } from './batch.js';
 import { CERTIFICATES_V1 } from './certificates.js';
+import { COORDINATION_V1 } from './coordination.js';
+import { CORE_V1 } from './core.js';
 import { DISCOVERY_V1 } from './discovery.js';
-import { STORAGE_V1 } from './storage.js';
 import { EVENTS_V1 } from './events.js';
+import { INTSTR, META_V1, RESOURCE, RUNTIME } from './meta.js';
+import { NETWORKING_V1 } from './networking.js';
 import { NODE_V1 } from './node.js';
+import { POLICY_V1 } from './policy.js';
+import { RBAC_V1 } from './rbac.js';
+import { SCHEDULING_V1 } from './scheduling.js';
+import { STORAGE_V1 } from './storage.js';
 
 /** All tables; package names are unique. */
 export const ALL_TABLES: readonly MessageTable[] = [

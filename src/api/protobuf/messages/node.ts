@@ -10,7 +10,8 @@ export const NODE_V1: MessageTable = {
   package: 'node.v1',
   messages: {
     Overhead: 'podFixed 1 map<string,resource.Quantity>',
-    RuntimeClass: 'metadata 1 meta.v1.ObjectMeta; handler 2; overhead 3 Overhead; scheduling 4 Scheduling',
+    RuntimeClass:
+      'metadata 1 meta.v1.ObjectMeta; handler 2 !string; overhead 3 Overhead; scheduling 4 Scheduling',
     RuntimeClassList: 'metadata 1 meta.v1.ListMeta; items 2 []RuntimeClass',
     Scheduling: 'nodeSelector 1 map<string,string>; tolerations 2 []core.v1.Toleration',
   },

@@ -9,7 +9,8 @@ import type { MessageTable } from '../schema.js';
 export const SCHEDULING_V1: MessageTable = {
   package: 'scheduling.v1',
   messages: {
-    PriorityClass: 'metadata 1 meta.v1.ObjectMeta; value 2 int32; globalDefault 3 bool; description 4; preemptionPolicy 5 *string',
+    PriorityClass:
+      'metadata 1 meta.v1.ObjectMeta; value 2 !int32; globalDefault 3 bool; description 4; preemptionPolicy 5 *string',
     PriorityClassList: 'metadata 1 meta.v1.ListMeta; items 2 []PriorityClass',
   },
 };
