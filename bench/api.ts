@@ -64,6 +64,7 @@ export async function run(): Promise<Record<string, unknown>> {
     let samplePod = '';
     try {
       const figures = await measure((n) => h1Client(skiff.port, skiff.tls, n), 's');
+      skiff.assertAlive();
       const probe = h1Client(skiff.port, skiff.tls, 1);
       samplePod = (await probe.request('GET', '/api/v1/namespaces/default/pods/s-c1-0')).body.toString();
       probe.close();

@@ -83,6 +83,7 @@ async function measureSkiff(skiff: SkiffProcess) {
   const watchClient = await h2Client(skiff.port, skiff.tls);
   try {
     const creates = await createPods(client);
+    skiff.assertAlive();
     const list = await timeGets(client, PODS_PATH, LIST_RUNS, creates.ok);
     const watch = await measureWatchDelays(client, watchClient, {
       path: PODS_PATH,
@@ -92,6 +93,7 @@ async function measureSkiff(skiff: SkiffProcess) {
       spacingMs: 50,
       body: podBody,
     });
+    skiff.assertAlive();
     return { creates, list, watch, rssMb: rssMb(skiff.pid) };
   } finally {
     client.close();
@@ -101,7 +103,7 @@ async function measureSkiff(skiff: SkiffProcess) {
 
 /** The bare-server floor: the same bytes over the same client and protocol. */
 async function measureBare(tlsDir: string, blobFile: string, skiffTls: SkiffProcess['tls']) {
-  const bare = await startBareHttps(tlsDir, { blob: blobFile });
+  const bare = await startBareHttps(tlsDir, blobFile);
   try {
     const client = await h2Client(bare.port, skiffTls);
     try {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBareHttps } from './lib/bare-https.js';
 import { makeTempDir, removeTempDir, trackChild } from './lib/cleanup.js';
-import { freePort, probeReady, startSkiff } from './lib/skiff-process.js';
+import { probeReady, startSkiff } from './lib/skiff-process.js';
 import { machine, median, round, rssMb } from './lib/stats.js';
 
 const RUNS = 5;
@@ -36,20 +36,14 @@ async function nodeNoop(): Promise<number> {
   return performance.now() - t0;
 }
 
-/** The bare server: ms from spawn to its first /readyz "ok" (same probe as skiff) and idle RSS. */
+/** The bare server: ms from spawn to its first /readyz "ok" (same method as skiff) and idle RSS. */
 async function bareOnce(tlsDir: string) {
-  const port = await freePort();
   const t0 = performance.now();
-  const starting = startBareHttps(tlsDir, { port });
-  let failed = false;
-  starting.catch(() => {
-    failed = true;
-  });
-  // startBareHttps rejects (after at most 10 s) if the server never listens: stop polling then.
-  while (!failed && !(await probeReady(port))) await sleep(10);
-  const readyMs = performance.now() - t0;
-  const bare = await starting;
+  const bare = await startBareHttps(tlsDir);
   try {
+    const deadline = t0 + 10_000;
+    while (!(await probeReady(bare.port)) && performance.now() < deadline) await sleep(10);
+    const readyMs = performance.now() - t0;
     await sleep(IDLE_MS);
     return { readyMs, idleRssMb: rssMb(bare.pid) };
   } finally {

@@ -5,8 +5,7 @@
  * POST parses the JSON body and answers 201 with it re-encoded; GET /blob sends a file's bytes
  * (read once at start); GET /readyz answers "ok". Its port is printed as `{"port":N}` on stdout.
  *
- * Environment: SKIFF_BENCH_TLS_DIR (server.crt, server.key, ca.crt), SKIFF_BENCH_BLOB and
- * SKIFF_BENCH_PORT (optional; 0, any free port, by default).
+ * Environment: SKIFF_BENCH_TLS_DIR (server.crt, server.key, ca.crt), SKIFF_BENCH_BLOB (optional).
  */
 import { readFileSync } from 'node:fs';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
@@ -53,7 +52,7 @@ const server = createSecureServer(
 );
 server.on('sessionError', () => {});
 server.on('tlsClientError', () => {});
-server.listen(Number(process.env.SKIFF_BENCH_PORT ?? 0), '127.0.0.1', () => {
+server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });
 // Nothing to flush: exit at once instead of waiting for keep-alive connections to drain.

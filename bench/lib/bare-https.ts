@@ -12,22 +12,13 @@ export interface BareServer {
   stop(): Promise<void>;
 }
 
-/** Where the bare server listens and what it serves besides the echo. */
-export interface BareOptions {
-  /** A file served at GET /blob. */
-  blob?: string;
-  /** A fixed port (default: any free one). */
-  port?: number;
-}
-
-/** Spawns the bare server with the certificates in tlsDir. */
-export async function startBareHttps(tlsDir: string, opts: BareOptions = {}): Promise<BareServer> {
+/** Spawns the bare server (on a free port it announces) with the certificates in tlsDir; blob is an optional file served at GET /blob. */
+export async function startBareHttps(tlsDir: string, blob?: string): Promise<BareServer> {
   const script = process.env.SKIFF_BENCH_BARE_SERVER;
   if (!script)
     throw new Error('SKIFF_BENCH_BARE_SERVER is not set: run benchmarks with `npm run bench -- NAME`');
   const env: NodeJS.ProcessEnv = { ...process.env, SKIFF_BENCH_TLS_DIR: tlsDir };
-  if (opts.blob) env.SKIFF_BENCH_BLOB = opts.blob;
-  if (opts.port) env.SKIFF_BENCH_PORT = String(opts.port);
+  if (blob) env.SKIFF_BENCH_BLOB = blob;
   const t0 = performance.now();
   const child = trackChild(spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
   const stop = () => stopChild(child);

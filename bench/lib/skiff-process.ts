@@ -5,7 +5,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stopChild, trackChild } from './cleanup.js';
@@ -28,20 +27,12 @@ export interface SkiffProcess {
   tls: ClientTls;
   /** SIGTERM (graceful close), SIGKILL after a grace period. The data dir is left for the caller. */
   stop(): Promise<void>;
+  /** Throws, with the end of the server's stderr, if it exited: a crash must not pass as slowness. */
+  assertAlive(): void;
 }
 
 /** The repo root: bench.mjs passes it; running from the repo works too. */
 export const repoRoot = (): string => process.env.SKIFF_BENCH_REPO ?? process.cwd();
-
-/** A loopback port that was free a moment ago (another process could take it: a small, accepted race). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** True when GET /readyz answers 200 "ok"; false on refusal or any other answer. */
 export function probeReady(port: number): Promise<boolean> {
@@ -64,24 +55,33 @@ export function probeReady(port: number): Promise<boolean> {
   });
 }
 
-/** Polls until ready; rejects if the child exits first or after timeoutMs. */
-async function waitReady(child: ChildProcess, port: number, stderr: () => string, timeoutMs: number) {
+/** The port the server announces on stderr ("listening on https://HOST:PORT"), once it has. */
+const announcedPort = (stderr: string): number | undefined => {
+  const m = /listening on https:\/\/[^\s/]+:(\d+)/.exec(stderr);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** Waits for the announced port, then polls /readyz; rejects if the child exits or after timeoutMs. */
+async function waitReady(child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`skiff server exited (${child.exitCode ?? child.signalCode}): ${stderr()}`);
     }
-    if (await probeReady(port)) return;
+    const port = announcedPort(stderr());
+    if (port && (await probeReady(port))) return port;
     await sleep(10);
   }
   throw new Error(`skiff server not ready after ${timeoutMs} ms: ${stderr()}`);
 }
 
-/** Spawns `node bin/skiff.js server` on sqlite in dataDir and waits for /readyz. */
+/**
+ * Spawns `node bin/skiff.js server` on sqlite in dataDir and waits for /readyz. It listens on
+ * port 0 and the bench reads the port it announces: no window for another process to take it.
+ */
 export async function startSkiff(dataDir: string, timeoutMs = 30_000): Promise<SkiffProcess> {
-  const port = await freePort();
   const bin = join(repoRoot(), 'bin', 'skiff.js');
-  const args = [bin, 'server', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1'];
+  const args = [bin, 'server', '--data-dir', dataDir, '--port', '0', '--bind-address', '127.0.0.1'];
   const t0 = performance.now();
   const child = trackChild(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
   let err = '';
@@ -90,8 +90,9 @@ export async function startSkiff(dataDir: string, timeoutMs = 30_000): Promise<S
     err = (err + c).slice(-4000);
   });
   const stop = () => stopChild(child);
+  let port: number;
   try {
-    await waitReady(child, port, () => err, timeoutMs);
+    port = await waitReady(child, () => err, timeoutMs);
   } catch (e) {
     await stop();
     throw e;
@@ -103,5 +104,10 @@ export async function startSkiff(dataDir: string, timeoutMs = 30_000): Promise<S
     cert: readFileSync(join(tlsDir, 'admin.crt')),
     key: readFileSync(join(tlsDir, 'admin.key')),
   };
-  return { child, pid: child.pid ?? -1, port, dataDir, readyMs, tls, stop };
+  const assertAlive = () => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`skiff server died during the run (${child.exitCode ?? child.signalCode}): ${err}`);
+    }
+  };
+  return { child, pid: child.pid ?? -1, port, dataDir, readyMs, tls, stop, assertAlive };
 }

@@ -105,9 +105,10 @@ export function sendError(res: Response, err: unknown): ApiError {
   return apiErr;
 }
 
-/** Parses a boolean query flag the way Kubernetes does ("true", "1"). */
+/** Parses a boolean query flag as Kubernetes does: absent, "", "0" and "false" are false. */
 export function queryFlag(value: string | null): boolean {
-  return value === 'true' || value === '1';
+  if (value === null || value === '' || value === '0') return false;
+  return value.toLowerCase() !== 'false';
 }
 
 /** Parses an integer query parameter; malformed is a 400. */

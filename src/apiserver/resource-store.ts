@@ -22,6 +22,8 @@ export interface DeleteOptions extends WriteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
   gracePeriodSeconds?: number;
   propagationPolicy?: string;
+  /** The deprecated form of propagationPolicy=Orphan. */
+  orphanDependents?: boolean;
 }
 
 export interface DeleteResult {
@@ -40,8 +42,15 @@ function toCauses(errs: FieldError[]): StatusCause[] {
   return errs.map((e) => ({ reason: e.type, message: e.message, field: e.field }));
 }
 
+/** Metadata collections Go's omitempty drops when empty; clients expect them absent. */
+const omitWhenEmpty = ['labels', 'annotations', 'finalizers', 'ownerReferences', 'managedFields'] as const;
+
 /** Strips what never goes to the store: the resourceVersion is the store's modRevision. */
 function encode(obj: KObject): string {
+  for (const field of omitWhenEmpty) {
+    const value = obj.metadata[field] as object | undefined;
+    if (value && Object.keys(value).length === 0) delete obj.metadata[field];
+  }
   const { resourceVersion: _rv, ...metadata } = obj.metadata;
   return JSON.stringify({ ...obj, metadata });
 }
@@ -360,9 +369,15 @@ export class ResourceStore {
    */
   private pendingDeletion(obj: KObject, opts: DeleteOptions): KObject | undefined {
     const grace = this.gracePeriod(obj, opts);
-    const hasFinalizers = holdsDeletion(obj);
+    const propagation = propagationFinalizer(opts);
+    const hasFinalizers = holdsDeletion(obj) || propagation !== undefined;
     if (!hasFinalizers && grace === 0) return undefined;
     const next = structuredClone(obj);
+    if (propagation && !next.metadata.finalizers?.includes(propagation)) {
+      // Foreground and orphan deletion are the garbage collector's work: these finalizers hold
+      // the owner until its dependents are deleted (foreground) or released (orphan).
+      next.metadata.finalizers = [...(next.metadata.finalizers ?? []), propagation];
+    }
     const now = this.ctx.now();
     if (!next.metadata.deletionTimestamp) {
       next.metadata.deletionTimestamp = new Date(Math.floor(now.getTime() / 1000) * 1000 + grace * 1000)
@@ -389,6 +404,13 @@ export class ResourceStore {
     const grace = opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
     return Math.max(0, grace);
   }
+}
+
+/** The finalizer a propagation policy asks for; Background (the default) needs none. */
+function propagationFinalizer(opts: DeleteOptions): string | undefined {
+  if (opts.propagationPolicy === 'Foreground') return 'foregroundDeletion';
+  if (opts.propagationPolicy === 'Orphan' || opts.orphanDependents === true) return 'orphan';
+  return undefined;
 }
 
 /**

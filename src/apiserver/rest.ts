@@ -99,6 +99,8 @@ async function list(call: Call): Promise<void> {
   const { labels, fields } = selectors(call);
   const limit = queryInt(params, 'limit');
   if (limit !== undefined && limit < 0) throw errors.badRequest('limit must be non-negative');
+  queryInt(params, 'timeoutSeconds');
+  checkResourceVersionMatch(params);
   const page = await listResource(call.ctx.store, served, {
     namespace: info.namespace,
     labels,
@@ -177,6 +179,22 @@ function watch(call: Call): void {
     includeObject: parseIncludeObject(params.get('includeObject')),
     now: call.ctx.now,
   });
+}
+
+/** resourceVersionMatch must be a known value and needs a resourceVersion, as Kubernetes checks. */
+function checkResourceVersionMatch(params: URLSearchParams): void {
+  const match = params.get('resourceVersionMatch');
+  if (!match) return;
+  if (match !== 'NotOlderThan' && match !== 'Exact') {
+    throw invalidParam(
+      `resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`,
+    );
+  }
+  if (!params.get('resourceVersion')) {
+    throw invalidParam(
+      'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+    );
+  }
 }
 
 function invalidParam(message: string): ApiError {
@@ -270,6 +288,7 @@ async function remove(call: Call): Promise<void> {
     preconditions: opts.preconditions,
     gracePeriodSeconds: opts.gracePeriodSeconds,
     propagationPolicy: opts.propagationPolicy,
+    orphanDependents: opts.orphanDependents,
   });
   sendObject(call, result.deleted ? 200 : 202, result.object);
 }

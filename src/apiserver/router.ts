@@ -14,7 +14,7 @@ import {
   resourceList,
   versionInfo,
 } from './discovery.js';
-import { type Request, type Response, sendJSON } from './http.js';
+import { queryFlag, type Request, type Response, sendJSON } from './http.js';
 import type { ApiMetrics } from './metrics.js';
 import { buildOpenAPI } from './openapi/openapi.js';
 import { parseRequestInfo } from './request-info.js';
@@ -62,8 +62,7 @@ export class Router {
     if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return this.serveOpenAPI(req, res, path);
     if (path === '/openapi/v2') throw errors.noRoute(path);
 
-    const watchParam = url.searchParams.get('watch');
-    const info = parseRequestInfo(req.method ?? 'GET', path, watchParam === 'true' || watchParam === '1');
+    const info = parseRequestInfo(req.method ?? 'GET', path, queryFlag(url.searchParams.get('watch')));
     if (!info) throw errors.noRoute(path);
     if (info.discoveryParts) return this.serveDiscovery(req, res, info.discoveryParts);
     if (!info.isResourceRequest) return this.serveResourceList(res, info.group, info.version, path);

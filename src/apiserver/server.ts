@@ -48,6 +48,9 @@ export interface ServerConfig {
   serviceCIDR: string;
   clusterCIDR: string;
   nodePortRange: [number, number];
+  /** tolerationSeconds given to pods for the not-ready and unreachable taints (Kubernetes: 300). */
+  defaultNotReadyTolerationSeconds: number;
+  defaultUnreachableTolerationSeconds: number;
   /** How often history older than the previous interval is compacted away. */
   compactionIntervalMs: number;
   /** Controllers to run while leading; all of them when unset (tests pass fewer). */
@@ -64,6 +67,8 @@ export const defaultServerConfig = (dataDir: string): ServerConfig => ({
   serviceCIDR: '10.43.0.0/16',
   clusterCIDR: '10.42.0.0/16',
   nodePortRange: [30000, 32767],
+  defaultNotReadyTolerationSeconds: 300,
+  defaultUnreachableTolerationSeconds: 300,
   compactionIntervalMs: 5 * 60 * 1000,
 });
 
@@ -153,7 +158,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
           .map((o) => o.obj) ?? []
       );
     },
-    config: { serviceCIDR: config.serviceCIDR, nodePortRange: config.nodePortRange },
+    config: {
+      serviceCIDR: config.serviceCIDR,
+      nodePortRange: config.nodePortRange,
+      defaultNotReadyTolerationSeconds: config.defaultNotReadyTolerationSeconds,
+      defaultUnreachableTolerationSeconds: config.defaultUnreachableTolerationSeconds,
+    },
   };
   const namespaces = lookup('', 'namespaces');
   const namespaceGuard = (ns: string) => {

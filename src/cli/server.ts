@@ -16,6 +16,9 @@ Flags:
   --tls-san NAME          extra name or IP for the serving certificate (repeatable)
   --service-cidr CIDR     service virtual IP range (default 10.43.0.0/16)
   --cluster-cidr CIDR     pod IP range (default 10.42.0.0/16)
+  --node-monitor-grace-period S             seconds without heartbeats before a node is NotReady (default 40)
+  --default-not-ready-toleration-seconds S  how long pods stay on a not-ready node (default 300)
+  --default-unreachable-toleration-seconds S  how long pods stay on an unreachable node (default 300)
   -h, --help              this help
 `;
 
@@ -34,6 +37,9 @@ export const serverCommand: Command = {
         'tls-san': { type: 'string', multiple: true },
         'service-cidr': { type: 'string' },
         'cluster-cidr': { type: 'string' },
+        'node-monitor-grace-period': { type: 'string' },
+        'default-not-ready-toleration-seconds': { type: 'string' },
+        'default-unreachable-toleration-seconds': { type: 'string' },
       },
       help,
     );
@@ -47,6 +53,27 @@ export const serverCommand: Command = {
     if (v['tls-san']) config.tlsSans = v['tls-san'];
     if (v['service-cidr']) config.serviceCIDR = v['service-cidr'];
     if (v['cluster-cidr']) config.clusterCIDR = v['cluster-cidr'];
+    const seconds = (flag: string, value: string | undefined, fallback: number) => {
+      if (value === undefined) return fallback;
+      const n = Number(value.replace(/s$/, ''));
+      if (!Number.isInteger(n) || n < 0)
+        throw new UsageError(`invalid --${flag} "${value}": want whole seconds`);
+      return n;
+    };
+    config.defaultNotReadyTolerationSeconds = seconds(
+      'default-not-ready-toleration-seconds',
+      v['default-not-ready-toleration-seconds'],
+      300,
+    );
+    config.defaultUnreachableTolerationSeconds = seconds(
+      'default-unreachable-toleration-seconds',
+      v['default-unreachable-toleration-seconds'],
+      300,
+    );
+    config.controllerOptions = {
+      nodeMonitorGracePeriodSeconds: seconds('node-monitor-grace-period', v['node-monitor-grace-period'], 40),
+      defaultNotReadyTolerationSeconds: config.defaultNotReadyTolerationSeconds,
+    };
     const storeKind = v.store ?? 'sqlite';
     if (storeKind === 'etcd') {
       const endpoints = (v['etcd-endpoints'] ?? '').split(',').filter(Boolean);

@@ -43,7 +43,13 @@ export interface StrategyContext {
   /** All objects of a resource, by "resource" (core) or "group/resource", e.g. "services", "apps/deployments". */
   list(resource: string): KObject[];
   /** Server configuration a strategy may need (service CIDR, NodePort range). */
-  config: { serviceCIDR: string; nodePortRange: [number, number] };
+  config: {
+    serviceCIDR: string;
+    nodePortRange: [number, number];
+    /** tolerationSeconds of the default not-ready/unreachable tolerations (Kubernetes: 300). */
+    defaultNotReadyTolerationSeconds?: number;
+    defaultUnreachableTolerationSeconds?: number;
+  };
 }
 
 /** How a resource maps to autoscaling/v1 Scale for its `scale` subresource. */

@@ -155,6 +155,27 @@ const cases: BadCase[] = [
     message: 'Maybe',
   },
   {
+    name: 'a non-numeric timeoutSeconds',
+    path: `${cms}?timeoutSeconds=abc`,
+    status: 400,
+    reason: 'BadRequest',
+    message: 'abc',
+  },
+  {
+    name: 'an unknown resourceVersionMatch',
+    path: `${cms}?resourceVersionMatch=Bogus&resourceVersion=1`,
+    status: 422,
+    reason: 'Invalid',
+    message: 'Bogus',
+  },
+  {
+    name: 'resourceVersionMatch without a resourceVersion',
+    path: `${cms}?resourceVersionMatch=Exact`,
+    status: 422,
+    reason: 'Invalid',
+    message: 'resourceVersionMatch is forbidden unless resourceVersion is provided',
+  },
+  {
     name: 'a non-numeric limit',
     path: `${cms}?limit=abc`,
     status: 400,
@@ -236,7 +257,9 @@ describe('bad input over raw HTTPS', () => {
     const list = await send({ path: cms });
     expect(list.status).toBe(200);
     const refused = ['x', 'huge', 'text', 'fv', 'dr', 'missing'];
-    expect(list.json.items.map((i: any) => i.metadata.name).filter((n: string) => refused.includes(n))).toEqual([]);
+    expect(
+      list.json.items.map((i: any) => i.metadata.name).filter((n: string) => refused.includes(n)),
+    ).toEqual([]);
   });
 
   it('after all of it the server is ready and a normal create works', async () => {

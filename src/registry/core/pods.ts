@@ -9,7 +9,7 @@ import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge } from '../common/format.js';
 import { clone, deepEqual, validateObjectMeta } from '../common/meta.js';
 import { forbidden } from '../common/validation.js';
-import type { FieldError, ResourceStrategy } from '../types.js';
+import type { FieldError, ResourceStrategy, StrategyContext } from '../types.js';
 import { defaultPodSpec, validatePodSpec } from './pod-spec.js';
 import { podCells, podQOSClass } from './pod-status.js';
 
@@ -35,9 +35,15 @@ function defaultPod(obj: KObject): void {
   }
 }
 
-function addDefaultTolerations(pod: Pod): void {
+function addDefaultTolerations(pod: Pod, ctx?: StrategyContext): void {
   const tolerations: Toleration[] = pod.spec!.tolerations ?? [];
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+  const seconds: Record<string, number> = {
+    'node.kubernetes.io/not-ready':
+      ctx?.config.defaultNotReadyTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS,
+    'node.kubernetes.io/unreachable':
+      ctx?.config.defaultUnreachableTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS,
+  };
+  for (const key of Object.keys(seconds)) {
     const covered = tolerations.some(
       (t) =>
         (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'),
@@ -47,20 +53,20 @@ function addDefaultTolerations(pod: Pod): void {
         key,
         operator: 'Exists',
         effect: 'NoExecute',
-        tolerationSeconds: DEFAULT_TOLERATION_SECONDS,
+        tolerationSeconds: seconds[key],
       });
     }
   }
   pod.spec!.tolerations = tolerations;
 }
 
-function prepareForCreate(obj: KObject): void {
+function prepareForCreate(obj: KObject, ctx?: StrategyContext): void {
   const pod = asPod(obj);
   defaultPod(obj);
   const spec = pod.spec!;
   if (!spec.priorityClassName) spec.priority ??= 0;
   spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  addDefaultTolerations(pod);
+  addDefaultTolerations(pod, ctx);
   obj.status = { phase: 'Pending', qosClass: podQOSClass(pod) };
 }
 
