@@ -37,35 +37,62 @@ const podBody = (name: string): string =>
     spec: { containers: [{ name: 'c', image: 'busybox' }] },
   });
 
-/** Times `runs` GETs of path: received (last byte) and received+parsed, in ms; keeps the last body. */
-async function timeGets(client: H2Client, path: string, runs: number, expectItems?: number) {
-  const received: number[] = [];
-  const parsed: number[] = [];
-  let body: Buffer = Buffer.alloc(0);
-  let resourceVersion = '';
-  for (let i = 0; i < runs + 1; i++) {
-    const t0 = performance.now();
-    const res = await client.request('GET', path);
-    const list = JSON.parse(res.body.toString('utf8'));
-    const t1 = performance.now();
-    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
-    if (expectItems !== undefined && list.items?.length !== expectItems) {
-      throw new Error(`GET ${path}: ${list.items?.length} items, expected ${expectItems}`);
-    }
-    body = res.body;
-    resourceVersion = list.metadata?.resourceVersion ?? '';
-    if (i === 0) continue; // warm-up: first use of this path on both sides
-    received.push(res.endedAt - t0);
-    parsed.push(t1 - t0);
+/** One timed GET: ms to the last byte and to the parsed value; checks status and item count. */
+async function timeGet(client: H2Client, path: string, expectItems?: number) {
+  const t0 = performance.now();
+  const res = await client.request('GET', path);
+  const list = JSON.parse(res.body.toString('utf8'));
+  const t1 = performance.now();
+  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
+  if (expectItems !== undefined && list.items?.length !== expectItems) {
+    throw new Error(`GET ${path}: ${list.items?.length} items, expected ${expectItems}`);
   }
-  const stat = (xs: number[]) => ({ median: round(median(xs), 1), max: round(Math.max(...xs), 1) });
   return {
-    received: stat(received),
-    receivedParsed: stat(parsed),
-    bytes: body.length,
-    body,
-    resourceVersion,
+    received: res.endedAt - t0,
+    parsed: t1 - t0,
+    body: res.body,
+    rv: list.metadata?.resourceVersion ?? '',
   };
+}
+
+const stat = (xs: number[]) => ({ median: round(median(xs), 1), max: round(Math.max(...xs), 1) });
+const summary = (runs: { received: number; parsed: number }[], bytes: number) => ({
+  received: stat(runs.map((r) => r.received)),
+  receivedParsed: stat(runs.map((r) => r.parsed)),
+  bytes,
+});
+
+/**
+ * LIST from skiff and the same bytes from the bare server, alternating run by run so that load
+ * from other processes hits both alike. One untimed warm-up on each side.
+ */
+async function compareLists(skiff: SkiffProcess, client: H2Client, root: string, items: number) {
+  const first = await timeGet(client, PODS_PATH, items);
+  const blobFile = join(root, 'list.json');
+  writeFileSync(blobFile, first.body);
+  const bare = await startBareHttps(join(skiff.dataDir, 'tls'), blobFile);
+  try {
+    const bareClient = await h2Client(bare.port, skiff.tls);
+    try {
+      await timeGet(bareClient, '/blob');
+      const ours: Awaited<ReturnType<typeof timeGet>>[] = [];
+      const theirs: Awaited<ReturnType<typeof timeGet>>[] = [];
+      for (let i = 0; i < LIST_RUNS; i++) {
+        ours.push(await timeGet(client, PODS_PATH, items));
+        theirs.push(await timeGet(bareClient, '/blob'));
+      }
+      const resourceVersion = ours[ours.length - 1].rv;
+      return {
+        skiff: summary(ours, first.body.length),
+        bare: summary(theirs, first.body.length),
+        resourceVersion,
+      };
+    } finally {
+      bareClient.close();
+    }
+  } finally {
+    await bare.stop();
+  }
 }
 
 async function createPods(client: H2Client) {
@@ -78,42 +105,26 @@ async function createPods(client: H2Client) {
 }
 
 /** Steps 1-3 against the running server. */
-async function measureSkiff(skiff: SkiffProcess) {
+async function measureSkiff(skiff: SkiffProcess, root: string) {
   const client = await h2Client(skiff.port, skiff.tls);
   const watchClient = await h2Client(skiff.port, skiff.tls);
   try {
     const creates = await createPods(client);
     skiff.assertAlive();
-    const list = await timeGets(client, PODS_PATH, LIST_RUNS, creates.ok);
+    const lists = await compareLists(skiff, client, root, creates.ok);
     const watch = await measureWatchDelays(client, watchClient, {
       path: PODS_PATH,
-      resourceVersion: list.resourceVersion,
+      resourceVersion: lists.resourceVersion,
       watchers: WATCHERS,
       writes: WRITES,
       spacingMs: 50,
       body: podBody,
     });
     skiff.assertAlive();
-    return { creates, list, watch, rssMb: rssMb(skiff.pid) };
+    return { creates, list: lists.skiff, bareList: lists.bare, watch, rssMb: rssMb(skiff.pid) };
   } finally {
     client.close();
     watchClient.close();
-  }
-}
-
-/** The bare-server floor: the same bytes over the same client and protocol. */
-async function measureBare(tlsDir: string, blobFile: string, skiffTls: SkiffProcess['tls']) {
-  const bare = await startBareHttps(tlsDir, blobFile);
-  try {
-    const client = await h2Client(bare.port, skiffTls);
-    try {
-      const { body: _body, resourceVersion: _rv, ...figures } = await timeGets(client, '/blob', LIST_RUNS);
-      return figures;
-    } finally {
-      client.close();
-    }
-  } finally {
-    await bare.stop();
   }
 }
 
@@ -125,14 +136,11 @@ export async function run(): Promise<Record<string, unknown>> {
     const skiff = await startSkiff(dataDir);
     let measured: Awaited<ReturnType<typeof measureSkiff>>;
     try {
-      measured = await measureSkiff(skiff);
+      measured = await measureSkiff(skiff, root);
     } finally {
       await skiff.stop();
     }
-    const { body, resourceVersion: _rv, ...list } = measured.list;
-    const blobFile = join(root, 'list.json');
-    writeFileSync(blobFile, body);
-    const bareBlob = await measureBare(join(dataDir, 'tls'), blobFile, skiff.tls);
+    const { list, bareList: bareBlob } = measured;
     const sqliteRuns = Array.from({ length: LIST_RUNS }, () =>
       rawSqliteList(join(dataDir, 'db', 'state.db'), '/registry/core/pods/default/', 'PodList'),
     );

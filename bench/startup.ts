@@ -55,12 +55,15 @@ async function bareOnce(tlsDir: string) {
 export async function run(): Promise<Record<string, unknown>> {
   const root = makeTempDir('skiff-bench-startup-');
   try {
+    // Each cold start is paired with a `node -e 0` right after it: both see the same machine load.
     const cold: { readyMs: number; idleRssMb: number }[] = [];
-    for (let i = 0; i < RUNS; i++) cold.push(await startOnce(join(root, `data-${i}`)));
+    const noop: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      cold.push(await startOnce(join(root, `data-${i}`)));
+      noop.push(await nodeNoop());
+    }
     const warm: number[] = [];
     for (let i = 0; i < 3; i++) warm.push((await startOnce(join(root, `data-${i}`), 0)).readyMs);
-    const noop: number[] = [];
-    for (let i = 0; i < RUNS; i++) noop.push(await nodeNoop());
     const bare = await bareOnce(join(root, `data-${RUNS - 1}`, 'tls'));
 
     const coldMs = cold.map((c) => c.readyMs);

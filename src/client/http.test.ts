@@ -4,6 +4,7 @@
  * server restart) and reconnection.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, connect as connectTcp, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigMap, Pod } from 'kubernetes-types/core/v1.js';
@@ -19,17 +20,16 @@ let dataDir: string;
 let server: RunningServer;
 let client: HttpClient;
 
-const start = (port = 0) =>
-  startServer({ ...defaultServerConfig(dataDir), port, bindAddress: '127.0.0.1', controllers: [] });
+const start = () =>
+  startServer({ ...defaultServerConfig(dataDir), port: 0, bindAddress: '127.0.0.1', controllers: [] });
+
+const nodeToken = () => nodeToken();
+const caCert = () => caCert();
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'skiff-http-client-'));
   server = await start();
-  client = httpClient({
-    server: server.url,
-    token: readFileSync(join(dataDir, 'node-token'), 'utf8').trim(),
-    ca: readFileSync(join(dataDir, 'tls', 'ca.crt')),
-  });
+  client = httpClient({ server: server.url, token: nodeToken(), ca: caCert() });
 });
 
 afterAll(async () => {
@@ -56,7 +56,10 @@ async function reasonOf(p: Promise<unknown>): Promise<string> {
 
 describe('verbs', () => {
   it('creates, gets, lists with a label selector, updates and deletes', async () => {
-    const created = await configMaps().create('default', { ...cm('a', { k: 'v' }), metadata: { name: 'a', labels: { app: 'x' } } });
+    const created = await configMaps().create('default', {
+      ...cm('a', { k: 'v' }),
+      metadata: { name: 'a', labels: { app: 'x' } },
+    });
     expect(created.metadata.uid).toBeTruthy();
     expect((await configMaps().get('default', 'a')).data).toEqual({ k: 'v' });
     await configMaps().create('default', cm('b'));
@@ -71,15 +74,23 @@ describe('verbs', () => {
 
   it('patches with merge, JSON and strategic patches', async () => {
     await configMaps().create('default', cm('p', { a: '1' }));
-    expect((await configMaps().patch('default', 'p', 'merge', { data: { b: '2' } })).data).toEqual({ a: '1', b: '2' });
+    expect((await configMaps().patch('default', 'p', 'merge', { data: { b: '2' } })).data).toEqual({
+      a: '1',
+      b: '2',
+    });
     const json = [{ op: 'remove', path: '/data/a' }];
     expect((await configMaps().patch('default', 'p', 'json', json)).data).toEqual({ b: '2' });
     const strategic = { metadata: { labels: { s: 't' } } };
-    expect((await configMaps().patch('default', 'p', 'strategic', strategic)).metadata.labels).toEqual({ s: 't' });
+    expect((await configMaps().patch('default', 'p', 'strategic', strategic)).metadata.labels).toEqual({
+      s: 't',
+    });
   });
 
   it('binds a pod and writes its status through subresources', async () => {
-    await pods().create('default', { metadata: { name: 'bind-me' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    await pods().create('default', {
+      metadata: { name: 'bind-me' },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    });
     await pods().createSubresource('default', 'bind-me', 'binding', {
       apiVersion: 'v1',
       kind: 'Binding',
@@ -88,14 +99,26 @@ describe('verbs', () => {
     });
     const bound = await pods().get('default', 'bind-me');
     expect(bound.spec?.nodeName).toBe('n1');
-    const running = await pods().updateStatus('default', { ...bound, status: { ...bound.status, phase: 'Running' } });
+    const running = await pods().updateStatus('default', {
+      ...bound,
+      status: { ...bound.status, phase: 'Running' },
+    });
     expect(running.status?.phase).toBe('Running');
-    const patched = await pods().patch('default', 'bind-me', 'merge', { status: { podIP: '10.42.0.5' } }, 'status');
+    const patched = await pods().patch(
+      'default',
+      'bind-me',
+      'merge',
+      { status: { podIP: '10.42.0.5' } },
+      'status',
+    );
     expect(patched.status?.podIP).toBe('10.42.0.5');
   });
 
   it('deletes a bound pod gracefully, then immediately with gracePeriodSeconds 0', async () => {
-    await pods().create('default', { metadata: { name: 'grace' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } });
+    await pods().create('default', {
+      metadata: { name: 'grace' },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] },
+    });
     await pods().delete('default', 'grace');
     expect((await pods().get('default', 'grace')).metadata.deletionTimestamp).toBeTruthy();
     await pods().delete('default', 'grace', { gracePeriodSeconds: 0 });
@@ -105,7 +128,11 @@ describe('verbs', () => {
 
 describe('errors carry Kubernetes reasons', () => {
   const cases: Array<{ name: string; call: () => Promise<unknown>; reason: string }> = [
-    { name: 'a missing object is NotFound', call: () => configMaps().get('default', 'nope'), reason: 'NotFound' },
+    {
+      name: 'a missing object is NotFound',
+      call: () => configMaps().get('default', 'nope'),
+      reason: 'NotFound',
+    },
     {
       name: 'a second create of one name is AlreadyExists',
       call: async () => {
@@ -151,7 +178,7 @@ describe('errors carry Kubernetes reasons', () => {
   });
 
   it('a wrong token is Unauthorized', async () => {
-    const stranger = httpClient({ server: server.url, token: 'wrong', ca: readFileSync(join(dataDir, 'tls', 'ca.crt')) });
+    const stranger = httpClient({ server: server.url, token: 'wrong', ca: caCert() });
     try {
       expect(await reasonOf(stranger.resource('', 'v1', 'configmaps').list('default'))).toBe('Unauthorized');
     } finally {
@@ -161,7 +188,7 @@ describe('errors carry Kubernetes reasons', () => {
 
   it('an unknown CA fails verification unless told to skip it', async () => {
     const strict = httpClient({ server: server.url, token: 'x' });
-    const loose = httpClient({ server: server.url, token: readFileSync(join(dataDir, 'node-token'), 'utf8').trim(), insecureSkipTLSVerify: true });
+    const loose = httpClient({ server: server.url, token: nodeToken(), insecureSkipTLSVerify: true });
     try {
       expect(await reasonOf(strict.resource('', 'v1', 'namespaces').list(''))).toBe('ServiceUnavailable');
       expect((await loose.resource('', 'v1', 'namespaces').list('')).items.length).toBeGreaterThan(0);
@@ -175,7 +202,9 @@ describe('errors carry Kubernetes reasons', () => {
 describe('one connection for many requests', () => {
   it('serves 2,000 concurrent requests', async () => {
     await configMaps().create('default', cm('many'));
-    const results = await Promise.all(Array.from({ length: 2000 }, () => configMaps().get('default', 'many')));
+    const results = await Promise.all(
+      Array.from({ length: 2000 }, () => configMaps().get('default', 'many')),
+    );
     expect(results.every((r) => r.metadata.name === 'many')).toBe(true);
   });
 });
@@ -184,10 +213,15 @@ describe('watch', () => {
   it('streams ADDED, MODIFIED and DELETED events matching a field selector', async () => {
     const events: Array<WatchEvent<CM>> = [];
     const { resourceVersion } = await configMaps().list('default');
-    const handle = configMaps().watch('default', resourceVersion, { fieldSelector: 'metadata.name=watched' }, {
-      onEvent: (e) => events.push(e),
-      onClose: () => {},
-    });
+    const handle = configMaps().watch(
+      'default',
+      resourceVersion,
+      { fieldSelector: 'metadata.name=watched' },
+      {
+        onEvent: (e) => events.push(e),
+        onClose: () => {},
+      },
+    );
     try {
       await configMaps().create('default', cm('other'));
       await configMaps().create('default', cm('watched'));
@@ -204,22 +238,64 @@ describe('watch', () => {
     }
   });
 
-  it('ends with a 410 Expired when the resourceVersion is older than the server keeps, after reconnecting', async () => {
-    let closedWith: Error | undefined | 'open' = 'open';
-    const first = configMaps().watch('default', '', {}, { onEvent: () => {}, onClose: (err) => (closedWith = err) });
-    // Restart the server on the same port: the open watch ends and the session must be re-opened.
-    const port = server.port;
+  it('ends with a 410 Expired when the resourceVersion is older than the server keeps', async () => {
+    // A restarted server's watch cache starts at the current revision, so revision 1 is gone.
     await server.close();
-    await waitFor(() => closedWith !== 'open', 5000, 'the watch to end with the server');
-    first.stop();
-    server = await start(port);
-    // The restarted watch cache starts at the current revision, so revision 1 is gone.
-    const ended = await new Promise<Error | undefined>((resolve) => {
-      configMaps().watch('default', '1', {}, { onEvent: () => {}, onClose: resolve });
+    server = await start();
+    const fresh = httpClient({ server: server.url, token: nodeToken(), ca: caCert() });
+    try {
+      const ended = await new Promise<Error | undefined>((resolve) => {
+        fresh
+          .resource('', 'v1', 'configmaps')
+          .watch('default', '1', {}, { onEvent: () => {}, onClose: resolve });
+      });
+      expect(ended).toBeInstanceOf(ApiError);
+      expect((ended as ApiError).code).toBe(410);
+      expect(isReason(ended, 'Expired')).toBe(true);
+    } finally {
+      fresh.close();
+    }
+  });
+});
+
+describe('reconnection', () => {
+  it('ends open watches when the connection drops and re-opens it for the next request', async () => {
+    const target = server.port;
+    const sockets = new Set<Socket>();
+    const proxy = createServer((inbound) => {
+      const outbound = connectTcp(target, '127.0.0.1');
+      inbound.pipe(outbound).pipe(inbound);
+      for (const s of [inbound, outbound]) {
+        sockets.add(s);
+        s.on('error', () => {});
+        s.on('close', () => sockets.delete(s));
+      }
     });
-    expect(ended).toBeInstanceOf(ApiError);
-    expect((ended as ApiError).code).toBe(410);
-    expect(isReason(ended, 'Expired')).toBe(true);
-    expect((await configMaps().get('default', 'many')).metadata.name).toBe('many');
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const viaProxy = httpClient({
+      server: `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      token: nodeToken(),
+      ca: caCert(),
+    });
+    try {
+      const cms = viaProxy.resource<CM>('', 'v1', 'configmaps');
+      await cms.create('default', cm('before-drop'));
+      let closedWith: Error | undefined | 'open' = 'open';
+      const seen: string[] = [];
+      cms.watch(
+        'default',
+        '',
+        {},
+        { onEvent: (e) => seen.push(e.object.metadata.name!), onClose: (err) => (closedWith = err) },
+      );
+      await waitFor(() => seen.includes('before-drop'), 5000, 'the watch to start');
+      for (const s of sockets) s.destroy();
+      await waitFor(() => closedWith !== 'open', 5000, 'the watch to end with the connection');
+      expect((await cms.create('default', cm('after-drop'))).metadata.name).toBe('after-drop');
+    } finally {
+      viaProxy.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });

@@ -183,7 +183,12 @@ class Connection {
         new Promise<Response>((resolve, reject) => {
           let stream: ClientHttp2Stream;
           try {
-            stream = this.open(method, path, body === undefined ? undefined : contentType, body !== undefined);
+            stream = this.open(
+              method,
+              path,
+              body === undefined ? undefined : contentType,
+              body !== undefined,
+            );
           } catch (err) {
             reject(err);
             return;
@@ -257,7 +262,12 @@ class HttpResource<T extends KObject> implements ResourceClient<T> {
     return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
   }
 
-  watch(namespace: string, resourceVersion: string, options: ListOptions, callbacks: WatchCallbacks<T>): WatchHandle {
+  watch(
+    namespace: string,
+    resourceVersion: string,
+    options: ListOptions,
+    callbacks: WatchCallbacks<T>,
+  ): WatchHandle {
     const q = query({
       watch: 'true',
       resourceVersion,
@@ -284,10 +294,19 @@ class HttpResource<T extends KObject> implements ResourceClient<T> {
   }
 
   async delete(namespace: string, name: string, options: DeleteOptions = {}): Promise<void> {
-    await this.call('DELETE', this.path(namespace, name), { kind: 'DeleteOptions', apiVersion: 'v1', ...options });
+    await this.call('DELETE', this.path(namespace, name), {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      ...options,
+    });
   }
 
-  async createSubresource(namespace: string, name: string, subresource: string, body: unknown): Promise<void> {
+  async createSubresource(
+    namespace: string,
+    name: string,
+    subresource: string,
+    body: unknown,
+  ): Promise<void> {
     await this.call('POST', this.path(namespace, name, subresource), body);
   }
 }
@@ -350,7 +369,9 @@ function watchStream<T>(conn: Connection, path: string, callbacks: WatchCallback
     if (status !== 200) finish(errorFromBody(status || 500, errorChunks.join('')));
     else finish();
   });
-  stream.on('error', (err) => finish(new ApiError(503, 'ServiceUnavailable', `watch ${path}: ${err.message}`)));
+  stream.on('error', (err) =>
+    finish(new ApiError(503, 'ServiceUnavailable', `watch ${path}: ${err.message}`)),
+  );
   stream.on('close', () => finish());
   return {
     stop() {

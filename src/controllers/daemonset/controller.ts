@@ -17,6 +17,7 @@ import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
 import { type Clock, keyOf, type ResourceClient, splitKey } from '../../client/types.js';
 import type { WorkQueue } from '../../client/workqueue.js';
+import { deepEqual } from '../../registry/common/meta.js';
 import { labelSelectorMatches } from '../../registry/common/selector.js';
 import type { Controller, ControllerContext } from '../manager.js';
 import { pinToNode, withDaemonTolerations } from './eligibility.js';
@@ -165,9 +166,9 @@ class DaemonSetSync {
 
   private async writeStatus(ds: DS, status: DaemonSet['status']): Promise<void> {
     const clean = JSON.parse(JSON.stringify(status ?? {}));
-    if (JSON.stringify(clean) === JSON.stringify(ds.status ?? {})) return;
-    const next = structuredClone(ds);
+    if (deepEqual(clean, ds.status ?? {})) return;
+    const next = structuredClone(ds) as KObject;
     next.status = clean;
-    await this.dsClient.updateStatus(ds.metadata.namespace ?? '', next).catch(ignoreReason('NotFound'));
+    await this.dsClient.updateStatus(ds.metadata.namespace ?? '', next as DS).catch(ignoreReason('NotFound'));
   }
 }

@@ -65,7 +65,7 @@ describe('garbage collector', () => {
       const c = await cms.get(ns, 'multi-child');
       return c.metadata.ownerReferences?.length === 1 ? c : undefined;
     });
-    expect(child.metadata.ownerReferences?.[0].uid).toBe(b.metadata.uid);
+    expect(child!.metadata.ownerReferences?.[0].uid).toBe(b.metadata.uid);
   });
 
   it('holds a foreground-deleted owner until its blocking dependents are gone', async () => {

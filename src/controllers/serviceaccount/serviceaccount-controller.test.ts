@@ -36,7 +36,7 @@ describe('serviceaccount controller', () => {
       const sa = await sas.get('team-a', 'default');
       return sa.metadata.uid !== first.metadata.uid ? sa : undefined;
     }, 10_000, 'default SA re-created');
-    expect(second.metadata.name).toBe('default');
+    expect(second!.metadata.name).toBe('default');
   });
 
   it('covers namespaces that existed before it started', async () => {

@@ -144,7 +144,7 @@ export class PodInfo {
   }
 }
 
-function hostPorts(pod: Pod): HostPort[] {
+function hostPorts(pod: Pod): readonly HostPort[] {
   const out: HostPort[] = [];
   const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   for (const c of all) {
@@ -154,7 +154,7 @@ function hostPorts(pod: Pod): HostPort[] {
       out.push({ ip: p.hostIP || '0.0.0.0', protocol, port: p.hostPort, key: `${protocol}/${p.hostPort}` });
     }
   }
-  return out.length ? out : (none as HostPort[]);
+  return out.length ? out : none;
 }
 
 function term(t: PodAffinityTerm, weight: number, ownNamespace: string): AffinityTerm {

@@ -17,6 +17,9 @@ export class Snapshot {
   private readonly podNode = new Map<string, NodeInfo>();
   private readonly assumedKeys = new Set<string>();
   private readonly nsLabels = new Map<string, Labels>();
+  /** Cluster-wide counts that let InterPodAffinity skip its scans when no pod has affinity. */
+  podsWithAffinity = 0;
+  podsWithRequiredAntiAffinity = 0;
   /** Bound to this, so plugins can pass it around without allocating a closure per call. */
   readonly namespaceLabels = (ns: string): Labels | undefined => this.nsLabels.get(ns);
 
@@ -65,6 +68,12 @@ export class Snapshot {
     }
     info.addPod(p);
     this.podNode.set(p.key, info);
+    this.countAffinity(p, 1);
+  }
+
+  private countAffinity(p: PodInfo, sign: 1 | -1): void {
+    if (p.hasAffinity) this.podsWithAffinity += sign;
+    if (p.requiredAntiAffinity.length) this.podsWithRequiredAntiAffinity += sign;
   }
 
   removePod(key: string): PodInfo | undefined {
@@ -73,6 +82,7 @@ export class Snapshot {
     this.podNode.delete(key);
     this.assumedKeys.delete(key);
     const p = info.removePod(key);
+    if (p) this.countAffinity(p, -1);
     if (!info.node && info.pods.length === 0) this.byName.delete(info.name);
     return p;
   }
@@ -82,12 +92,24 @@ export class Snapshot {
     this.removePod(p.key);
     node.addPod(p);
     this.podNode.set(p.key, node);
+    this.countAffinity(p, 1);
     this.assumedKeys.add(p.key);
   }
 
   /** Undoes assume() after a failed binding; a no-op once the informer confirmed the pod. */
   forget(key: string): void {
     if (this.assumedKeys.has(key)) this.removePod(key);
+  }
+
+  /** Takes a placed pod off its node for a what-if (preemption dry run); undo with attach(). */
+  detach(node: NodeInfo, p: PodInfo): void {
+    if (node.removePod(p.key)) this.countAffinity(p, -1);
+  }
+
+  /** Puts a detached pod back. */
+  attach(node: NodeInfo, p: PodInfo): void {
+    node.addPod(p);
+    this.countAffinity(p, 1);
   }
 
   /** The informer saw the pod bound: the assumption becomes fact. */

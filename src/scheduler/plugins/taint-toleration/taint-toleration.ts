@@ -18,8 +18,6 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
   if (t.effect && t.effect !== taint.effect) return false;
   if (t.key && t.key !== taint.key) return false;
   if (t.operator === 'Exists') return true;
-  // An empty key only makes sense with Exists; with Equal it tolerates nothing.
-  if (!t.key) return false;
   return (t.value ?? '') === (taint.value ?? '');
 }
 
