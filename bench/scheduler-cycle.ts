@@ -30,14 +30,22 @@ function buildSnapshot(): Snapshot {
     );
   }
   for (let i = 0; i < EXISTING; i++) {
-    snap.setPod(new PodInfo(pod(`existing-${i}`).req({ cpu: '500m', memory: '512Mi' }).on(`node-${i % NODES}`).build()));
+    snap.setPod(
+      new PodInfo(
+        pod(`existing-${i}`)
+          .req({ cpu: '500m', memory: '512Mi' })
+          .on(`node-${i % NODES}`)
+          .build(),
+      ),
+    );
   }
   return snap;
 }
 
 function pendingPods(): Pod[] {
   const out: Pod[] = [];
-  for (let i = 0; i < PODS; i++) out.push(pod(`bench-${i}`).label('app', 'bench').req({ cpu: '100m', memory: '128Mi' }).build());
+  for (let i = 0; i < PODS; i++)
+    out.push(pod(`bench-${i}`).label('app', 'bench').req({ cpu: '100m', memory: '128Mi' }).build());
   return out;
 }
 

@@ -1,13 +1,20 @@
 // Bundles the CLI into one ESM file so `skiff` starts without resolving hundreds of modules.
 // Native and proto-loading packages stay external: they load files from their own folders.
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
+rmSync('dist', { recursive: true, force: true });
+
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/skiff.mjs',
+  entryPoints: { skiff: 'src/cli/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  // Code that only some runs need (certificate generation, YAML, protobuf) goes in chunks
+  // loaded on first use, so a warm start compiles only what serving needs.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -21,3 +28,6 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// Data files the bundle reads at run time, at the same relative path as in the sources.
+cpSync('src/api/schema/generated/definitions.json', 'dist/generated/definitions.json');

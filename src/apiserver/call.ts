@@ -3,7 +3,7 @@
  * body (with field validation) and to answer in the shape the client negotiated.
  */
 import { ApiError, errors } from '../api/errors.js';
-import { PROTOBUF_MEDIA_TYPE } from '../api/protobuf/index.js';
+import { PROTOBUF_MEDIA_TYPE } from '../api/protobuf/media-type.js';
 import type { Store } from '../storage/store.js';
 import { checkBody, type FieldValidationMode } from './field-checks.js';
 import { decodeBody, mediaType, type Request, type Response, readBody, sendJSON } from './http.js';
@@ -78,7 +78,7 @@ export async function readObject(
   )
     throw errors.unsupportedMediaType(type);
   const body = await readBody(call.req);
-  const obj = decodeBody(body, type);
+  const obj = await decodeBody(body, type);
   const warnings = checkBody(
     call.served,
     obj,
@@ -108,5 +108,5 @@ export async function readPatch(call: Call): Promise<{ patchType: PatchType; bod
   const patchType = types[type];
   if (!patchType) throw errors.unsupportedMediaType(type);
   const raw = await readBody(call.req);
-  return { patchType, body: decodeBody(raw, 'application/json'), text: raw.toString('utf8') };
+  return { patchType, body: await decodeBody(raw, 'application/json'), text: raw.toString('utf8') };
 }

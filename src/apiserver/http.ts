@@ -4,9 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { ApiError, errors } from '../api/errors.js';
-import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from '../api/protobuf/index.js';
+import { PROTOBUF_MEDIA_TYPE } from '../api/protobuf/media-type.js';
 
 export type Request = IncomingMessage | Http2ServerRequest;
 export type Response = ServerResponse | Http2ServerResponse;
@@ -50,13 +49,20 @@ export function mediaType(req: Request): string {
   return raw.split(';')[0].trim().toLowerCase();
 }
 
-/** Decodes a JSON or YAML body into a value; malformed input is a 400. */
-export function decodeBody(body: Buffer, type: string): unknown {
-  // kubectl's typed clients (create deployment, create secret, ...) send protobuf.
-  if (type === PROTOBUF_MEDIA_TYPE) return decodeKubernetesProtobuf(body).object;
+/**
+ * Decodes a JSON, YAML or protobuf body into a value; malformed input is a 400. The YAML and
+ * protobuf decoders load on first use: most requests are JSON, and start-up stays small.
+ */
+export async function decodeBody(body: Buffer, type: string): Promise<unknown> {
+  if (type === PROTOBUF_MEDIA_TYPE) {
+    // kubectl's typed clients (create deployment, create secret, ...) send protobuf.
+    const { decodeKubernetesProtobuf } = await import('../api/protobuf/index.js');
+    return decodeKubernetesProtobuf(body).object;
+  }
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
   if (type.includes('yaml')) {
+    const { parseAllDocuments, parse: parseYaml } = await import('yaml');
     try {
       const docs = parseAllDocuments(text, { uniqueKeys: false });
       if (Array.isArray(docs)) {

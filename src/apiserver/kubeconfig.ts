@@ -1,25 +1,35 @@
-/** Writes the admin kubeconfig: the cluster CA, the server URL and the admin client certificate. */
+/**
+ * Writes the admin kubeconfig: the cluster CA, the server URL and the admin client certificate.
+ * Written as text (every value is a URL or base64) so start-up needs no YAML library.
+ */
 import { writeFileSync } from 'node:fs';
-import { stringify } from 'yaml';
 import type { ClusterPKI } from './auth/pki.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 export function kubeconfigFor(url: string, pki: ClusterPKI): string {
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'skiff', cluster: { server: url, 'certificate-authority-data': b64(pki.ca.cert) } }],
-    contexts: [{ name: 'skiff', context: { cluster: 'skiff', user: 'admin' } }],
-    'current-context': 'skiff',
-    preferences: {},
-    users: [
-      {
-        name: 'admin',
-        user: { 'client-certificate-data': b64(pki.admin.cert), 'client-key-data': b64(pki.admin.key) },
-      },
-    ],
-  });
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: skiff',
+    '  cluster:',
+    `    server: ${url}`,
+    `    certificate-authority-data: ${b64(pki.ca.cert)}`,
+    'contexts:',
+    '- name: skiff',
+    '  context:',
+    '    cluster: skiff',
+    '    user: admin',
+    'current-context: skiff',
+    'preferences: {}',
+    'users:',
+    '- name: admin',
+    '  user:',
+    `    client-certificate-data: ${b64(pki.admin.cert)}`,
+    `    client-key-data: ${b64(pki.admin.key)}`,
+    '',
+  ].join('\n');
 }
 
 export function writeKubeconfig(path: string, url: string, pki: ClusterPKI): void {

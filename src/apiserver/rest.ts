@@ -261,7 +261,7 @@ async function deleteOptions(call: Call): Promise<DeleteBody & { isDryRun: boole
   const raw = await readBody(call.req);
   let opts: DeleteBody = {};
   if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
-    const decoded = decodeBody(raw, mediaType(call.req));
+    const decoded = await decodeBody(raw, mediaType(call.req));
     if (!decoded || typeof decoded !== 'object' || Array.isArray(decoded))
       throw errors.badRequest('DeleteOptions must be an object');
     opts = decoded as DeleteBody;

@@ -23,8 +23,8 @@ let client: HttpClient;
 const start = () =>
   startServer({ ...defaultServerConfig(dataDir), port: 0, bindAddress: '127.0.0.1', controllers: [] });
 
-const nodeToken = () => nodeToken();
-const caCert = () => caCert();
+const nodeToken = () => readFileSync(join(dataDir, 'node-token'), 'utf8').trim();
+const caCert = () => readFileSync(join(dataDir, 'tls', 'ca.crt'));
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'skiff-http-client-'));

@@ -14,9 +14,17 @@ export interface ApiResponse {
 }
 
 export interface ApiClient {
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse>;
   /** Opens a watch; events arrive through onEvent until close(). */
-  watch(path: string, onEvent: (event: { type: string; object: any }) => void): { close(): void; done: Promise<void> };
+  watch(
+    path: string,
+    onEvent: (event: { type: string; object: any }) => void,
+  ): { close(): void; done: Promise<void> };
   close(): void;
 }
 
@@ -26,7 +34,9 @@ export function apiClient(url: string, dataDir: string, anonymous = false): ApiC
   const agent = new Agent({
     keepAlive: true,
     ca: readFileSync(join(tls, 'ca.crt')),
-    ...(anonymous ? {} : { cert: readFileSync(join(tls, 'admin.crt')), key: readFileSync(join(tls, 'admin.key')) }),
+    ...(anonymous
+      ? {}
+      : { cert: readFileSync(join(tls, 'admin.crt')), key: readFileSync(join(tls, 'admin.key')) }),
   });
   const base = new URL(url);
   const open = (method: string, path: string, headers: Record<string, string>) =>
@@ -35,14 +45,24 @@ export function apiClient(url: string, dataDir: string, anonymous = false): ApiC
   return {
     request(method, path, body, headers = {}) {
       return new Promise((resolve, reject) => {
-        const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+        const payload =
+          body === undefined
+            ? undefined
+            : typeof body === 'string' || Buffer.isBuffer(body)
+              ? body
+              : JSON.stringify(body);
         const req = open(method, path, { 'content-type': 'application/json', ...headers });
         req.on('response', (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text,
+              json: () => JSON.parse(text),
+            });
           });
         });
         req.on('error', reject);

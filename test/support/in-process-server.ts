@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultServerConfig, type RunningServer, startServer } from '../../src/apiserver/server.js';
 import type { Client } from '../../src/client/types.js';
 import type { Controller, ControllerOptions } from '../../src/controllers/manager.js';
-import { defaultServerConfig, type RunningServer, startServer } from '../../src/apiserver/server.js';
 
 export interface TestServer {
   server: RunningServer;
@@ -17,7 +17,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(controllers: Controller[], controllerOptions: Partial<ControllerOptions> = {}): Promise<TestServer> {
+export async function startTestServer(
+  controllers: Controller[],
+  controllerOptions: Partial<ControllerOptions> = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-test-'));
   const server = await startServer({
     ...defaultServerConfig(dataDir),
@@ -38,7 +41,11 @@ export async function startTestServer(controllers: Controller[], controllerOptio
 }
 
 /** Polls until check returns a truthy value (returned), or fails after timeoutMs. */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -48,7 +55,8 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

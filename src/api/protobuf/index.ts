@@ -11,8 +11,9 @@ import { Reader, WireError, WireType } from './wire.js';
 
 export { goDuration } from './special.js';
 
-/** The media type Kubernetes uses for protobuf bodies. */
-export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
+import { PROTOBUF_MEDIA_TYPE } from './media-type.js';
+
+export { PROTOBUF_MEDIA_TYPE };
 
 /** The 4-byte prefix of every Kubernetes protobuf document. */
 export const PROTOBUF_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);

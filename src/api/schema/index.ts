@@ -1,9 +1,10 @@
 /**
  * The Kubernetes API schemas: OpenAPI v3 component schemas generated from kubernetes-types by
- * scripts/gen-schemas.mjs. Loaded once (a static JSON import, so esbuild inlines it into the
- * bundle) and shared read-only by OpenAPI serving, field validation and patch metadata.
+ * scripts/gen-schemas.mjs. Read from generated/definitions.json on first use (the build copies
+ * it next to the bundle: JSON.parse of a file is far cheaper at start-up than the same data
+ * compiled as JavaScript) and shared read-only by OpenAPI, field validation and patch metadata.
  */
-import raw from './generated/definitions.json' with { type: 'json' };
+import { readFileSync } from 'node:fs';
 
 /** One OpenAPI v3 schema as kube-apiserver publishes it (the subset skiff reads). */
 export interface Schema {
@@ -37,24 +38,33 @@ export interface GroupVersionKind {
 /** Prefix of every `$ref` in a v3 document. */
 export const REF_PREFIX = '#/components/schemas/';
 
-const definitions = raw as unknown as Record<string, Schema>;
+let loaded: { definitions: Record<string, Schema>; byGVK: Map<string, string> } | undefined;
 
-/** "group/version/kind" -> definition name, from x-kubernetes-group-version-kind. */
-const byGVK = new Map<string, string>();
-for (const [name, schema] of Object.entries(definitions)) {
-  for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
-    byGVK.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
+function schemas(): { definitions: Record<string, Schema>; byGVK: Map<string, string> } {
+  if (loaded) return loaded;
+  const definitions = JSON.parse(
+    readFileSync(new URL('./generated/definitions.json', import.meta.url), 'utf8'),
+  ) as Record<string, Schema>;
+  // "group/version/kind" -> definition name, from x-kubernetes-group-version-kind.
+  const byGVK = new Map<string, string>();
+  for (const [name, schema] of Object.entries(definitions)) {
+    for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
+      byGVK.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
+    }
   }
+  loaded = { definitions, byGVK };
+  return loaded;
 }
 
 /** The schema registered under a definition name, e.g. "io.k8s.api.core.v1.Pod". */
 export function getDefinition(name: string): Schema | undefined {
+  const { definitions } = schemas();
   return Object.hasOwn(definitions, name) ? definitions[name] : undefined;
 }
 
 /** All definition names (sorted, as generated). */
 export function definitionNames(): string[] {
-  return Object.keys(definitions);
+  return Object.keys(schemas().definitions);
 }
 
 /**
@@ -63,7 +73,7 @@ export function definitionNames(): string[] {
  * resources: the group reversed, then version and kind ("com.example.stable.v1.CronTab").
  */
 export function definitionName(group: string, version: string, kind: string): string {
-  const known = byGVK.get(`${group}/${version}/${kind}`);
+  const known = schemas().byGVK.get(`${group}/${version}/${kind}`);
   if (known) return known;
   if (group === '') return `io.k8s.api.core.${version}.${kind}`;
   return `${group.split('.').reverse().join('.')}.${version}.${kind}`;

@@ -16,13 +16,12 @@ import type { KObject } from '../../api/object.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
 import { type Clock, keyOf, type ResourceClient, splitKey } from '../../client/types.js';
-import type { WorkQueue } from '../../client/workqueue.js';
 import { deepEqual } from '../../registry/common/meta.js';
 import { labelSelectorMatches } from '../../registry/common/selector.js';
 import type { Controller, ControllerContext } from '../manager.js';
 import { pinToNode, withDaemonTolerations } from './eligibility.js';
 import { ensureRevision, REVISION_LABEL, type Revision, truncateHistory } from './history.js';
-import { claim, controllerOf, dependentHandlers, Expectations, ignoreReason, startQueue } from './kit.js';
+import { claim, controllerOf, dependentHandlers, Expectations, ignoreReason, Requeue, startQueue } from './kit.js';
 import { type DaemonPlan, planDaemonSet } from './planner.js';
 import { podFromTemplate } from './pods.js';
 
@@ -51,7 +50,7 @@ class DaemonSetSync {
   private readonly podClient: ResourceClient<PodObj>;
   private readonly dsClient: ResourceClient<DS>;
   private readonly revisionClient: ResourceClient<Revision>;
-  private queue: WorkQueue | undefined;
+  private requeue: Requeue | undefined;
 
   constructor(
     ctx: ControllerContext,
@@ -76,8 +75,8 @@ class DaemonSetSync {
     await Promise.all([this.daemonSets, this.pods, this.nodes, this.revisions].map((i) => i.hasSynced()));
     if (this.ctx.signal.aborted) return;
     const queue = startQueue(this.ctx, this.clock, (key) => this.reconcile(key), this.opts.workers ?? 2);
-    this.queue = queue;
     const enqueue = (key: string) => queue.add(key);
+    this.requeue = new Requeue(this.clock, enqueue, this.ctx.signal);
     this.daemonSets.addHandlers({
       onAdd: (ds) => enqueue(keyOf(ds)),
       onUpdate: (_, ds) => enqueue(keyOf(ds)),
@@ -115,7 +114,7 @@ class DaemonSetSync {
     const inUse = new Set(pods.map((p) => `${ds.metadata.name}-${p.metadata.labels?.[REVISION_LABEL]}`));
     await truncateHistory(this.revisionClient, rev.all, rev.revision, inUse, ds.spec?.revisionHistoryLimit ?? 10);
     await this.writeStatus(ds, { ...plan.status, collisionCount: rev.collisionCount || undefined });
-    if (plan.requeueMs !== undefined) this.queue?.addAfter(key, plan.requeueMs + 10);
+    if (plan.requeueMs !== undefined) this.requeue?.after(key, plan.requeueMs + 10);
   }
 
   private async apply(key: string, ds: DS, plan: DaemonPlan, hash: string): Promise<void> {

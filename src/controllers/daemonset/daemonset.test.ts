@@ -59,10 +59,8 @@ describe('DaemonSet controller against a real server', () => {
   });
 
   it('rolls a template change node by node and records ControllerRevisions', async () => {
-    const ds = await sets().get('default', 'agent');
     const oldHash = (await podsOf())[0].metadata.labels?.['controller-revision-hash'];
-    (ds.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image = 'agent:2';
-    await sets().update('default', ds);
+    await sets().patch('default', 'agent', 'merge', { spec: { template: { spec: { containers: [{ name: 'agent', image: 'agent:2' }] } } } });
     // No more than maxUnavailable (1) of the two nodes may be without an available pod at once.
     let worst = 0;
     await waitFor(

@@ -209,3 +209,36 @@ export function scaledValue(v: number | string | undefined, total: number, round
   const x = (pct * total) / 100;
   return roundUp ? Math.ceil(x) : Math.floor(x);
 }
+
+/**
+ * Per-key delayed requeues that keep the earliest time asked for, so a later, longer request
+ * (say, a deadline) never postpones a sooner one (say, a backoff). Timers stop with the signal.
+ */
+export class Requeue {
+  private readonly timers = new Map<string, { at: number; cancel: () => void }>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly add: (key: string) => void,
+    signal: AbortSignal,
+  ) {
+    signal.addEventListener('abort', () => this.stop(), { once: true });
+  }
+
+  after(key: string, ms: number): void {
+    const at = this.clock.now().getTime() + Math.max(0, ms);
+    const existing = this.timers.get(key);
+    if (existing && existing.at <= at) return;
+    existing?.cancel();
+    const cancel = this.clock.after(Math.max(0, ms), () => {
+      this.timers.delete(key);
+      this.add(key);
+    });
+    this.timers.set(key, { at, cancel });
+  }
+
+  stop(): void {
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+  }
+}

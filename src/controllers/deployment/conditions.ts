@@ -28,13 +28,22 @@ function stamp(now: Date): string {
 }
 
 /** A fresh condition stamped now. */
-export function condition(type: string, status: CondStatus, reason: string, message: string, now: Date): DeploymentCondition {
+export function condition(
+  type: string,
+  status: CondStatus,
+  reason: string,
+  message: string,
+  now: Date,
+): DeploymentCondition {
   const t = stamp(now);
   return { type, status, reason, message, lastUpdateTime: t, lastTransitionTime: t };
 }
 
 /** The condition of this type, if present. */
-export function getCondition(status: DeploymentStatus | undefined, type: string): DeploymentCondition | undefined {
+export function getCondition(
+  status: DeploymentStatus | undefined,
+  type: string,
+): DeploymentCondition | undefined {
   return status?.conditions?.find((c) => c.type === type);
 }
 
@@ -45,7 +54,10 @@ export function getCondition(status: DeploymentStatus | undefined, type: string)
 export function setCondition(status: DeploymentStatus, cond: DeploymentCondition): void {
   const current = getCondition(status, cond.type);
   if (current && current.status === cond.status && current.reason === cond.reason) return;
-  const next = current && current.status === cond.status ? { ...cond, lastTransitionTime: current.lastTransitionTime } : cond;
+  const next =
+    current && current.status === cond.status
+      ? { ...cond, lastTransitionTime: current.lastTransitionTime }
+      : cond;
   status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== cond.type), next];
 }
 
@@ -59,7 +71,12 @@ export function removeCondition(status: DeploymentStatus, type: string): void {
 const sum = (sets: ReplicaSetObj[], f: (rs: ReplicaSetObj) => number) => sets.reduce((n, rs) => n + f(rs), 0);
 
 /** Counts and the Available condition (calculateStatus); other conditions carry over. */
-export function calculateStatus(d: DeploymentObj, newRS: ReplicaSetObj | undefined, allSets: ReplicaSetObj[], now: Date): DeploymentStatus {
+export function calculateStatus(
+  d: DeploymentObj,
+  newRS: ReplicaSetObj | undefined,
+  allSets: ReplicaSetObj[],
+  now: Date,
+): DeploymentStatus {
   const availableReplicas = sum(allSets, (rs) => rs.status?.availableReplicas ?? 0);
   const status: DeploymentStatus = {
     observedGeneration: d.metadata.generation,
@@ -73,9 +90,21 @@ export function calculateStatus(d: DeploymentObj, newRS: ReplicaSetObj | undefin
   if (d.status?.conditions) status.conditions = structuredClone(d.status.conditions);
   const replicas = d.spec?.replicas ?? 1;
   if (availableReplicas >= replicas - maxUnavailable(d)) {
-    setCondition(status, condition('Available', 'True', reasons.minimumAvailable, 'Deployment has minimum availability.', now));
+    setCondition(
+      status,
+      condition('Available', 'True', reasons.minimumAvailable, 'Deployment has minimum availability.', now),
+    );
   } else {
-    setCondition(status, condition('Available', 'False', reasons.minimumUnavailable, 'Deployment does not have minimum availability.', now));
+    setCondition(
+      status,
+      condition(
+        'Available',
+        'False',
+        reasons.minimumUnavailable,
+        'Deployment does not have minimum availability.',
+        now,
+      ),
+    );
   }
   return status;
 }
@@ -119,7 +148,12 @@ export function deploymentTimedOut(d: DeploymentObj, status: DeploymentStatus, n
  * The Progressing condition after a sync (syncRolloutStatus), applied to `status` (which
  * calculateStatus produced). Paused deployments keep their paused condition.
  */
-export function updateProgressing(d: DeploymentObj, status: DeploymentStatus, newRS: ReplicaSetObj | undefined, now: Date): void {
+export function updateProgressing(
+  d: DeploymentObj,
+  status: DeploymentStatus,
+  newRS: ReplicaSetObj | undefined,
+  now: Date,
+): void {
   if (d.spec?.progressDeadlineSeconds === undefined) {
     removeCondition(status, 'Progressing');
     return;
@@ -131,14 +165,18 @@ export function updateProgressing(d: DeploymentObj, status: DeploymentStatus, ne
     const msg = `ReplicaSet "${newRS.metadata.name}" has successfully progressed.`;
     setCondition(status, condition('Progressing', 'True', reasons.newRSAvailable, msg, now));
   } else if (deploymentProgressing(d, status)) {
-    const msg = newRS ? `ReplicaSet "${newRS.metadata.name}" is progressing.` : `Deployment "${d.metadata.name}" is progressing.`;
+    const msg = newRS
+      ? `ReplicaSet "${newRS.metadata.name}" is progressing.`
+      : `Deployment "${d.metadata.name}" is progressing.`;
     const cond = condition('Progressing', 'True', reasons.rsUpdated, msg, now);
     // Progress refreshes lastUpdateTime, which is what the deadline counts from.
     if (current?.status === 'True') cond.lastTransitionTime = current.lastTransitionTime;
     removeCondition(status, 'Progressing');
     setCondition(status, cond);
   } else if (deploymentTimedOut(d, status, now)) {
-    const msg = newRS ? `ReplicaSet "${newRS.metadata.name}" has timed out progressing.` : `Deployment "${d.metadata.name}" has timed out progressing.`;
+    const msg = newRS
+      ? `ReplicaSet "${newRS.metadata.name}" has timed out progressing.`
+      : `Deployment "${d.metadata.name}" has timed out progressing.`;
     setCondition(status, condition('Progressing', 'False', reasons.timedOut, msg, now));
   }
 }

@@ -46,9 +46,18 @@ function deployment(name: string, replicas: number, extra: Record<string, unknow
   };
 }
 
-/** What `kubectl rollout status` waits for. */
+/** waitFor, typed for checks that answer undefined until ready. */
+async function until<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
+  return (await waitFor(check, timeoutMs, what)) as T;
+}
+
+/** What `kubectl rollout status` waits for, plus every replica counted (status caught up). */
 async function rolledOut(name: string, timeoutMs = 10_000): Promise<DeploymentObj> {
-  return (await waitFor(
+  return until(
     async () => {
       const d = await deployments.get('default', name);
       const s = d.status ?? {};
@@ -57,12 +66,13 @@ async function rolledOut(name: string, timeoutMs = 10_000): Promise<DeploymentOb
         (s.updatedReplicas ?? 0) >= (d.spec?.replicas ?? 0) &&
         s.replicas === s.updatedReplicas &&
         (s.availableReplicas ?? 0) >= (s.updatedReplicas ?? 0) &&
+        s.replicas === d.spec?.replicas &&
         (await activePods(name)).length === d.spec?.replicas;
       return done ? d : undefined;
     },
     timeoutMs,
     `${name} to roll out`,
-  )) as DeploymentObj;
+  );
 }
 
 async function setsOf(name: string): Promise<ReplicaSetObj[]> {
@@ -71,23 +81,32 @@ async function setsOf(name: string): Promise<ReplicaSetObj[]> {
 }
 
 async function activePods(app: string): Promise<PodObj[]> {
-  return (await pods.list('default', { labelSelector: `app=${app}` })).items.filter((p) => !p.metadata.deletionTimestamp);
+  return (await pods.list('default', { labelSelector: `app=${app}` })).items.filter(
+    (p) => !p.metadata.deletionTimestamp,
+  );
 }
 
-const isReady = (p: PodObj) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+const isReady = (p: PodObj) =>
+  !p.metadata.deletionTimestamp &&
+  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 /** Watches an app's pods and calls check with every state it passes through. */
 function watchPods(app: string, check: (pods: PodObj[]) => void): Promise<WatchHandle> {
   return pods.list('default', { labelSelector: `app=${app}` }).then((list) => {
     const state = new Map(list.items.map((p) => [p.metadata.name!, p]));
-    return pods.watch('default', list.resourceVersion, { labelSelector: `app=${app}` }, {
-      onEvent: (e) => {
-        if (e.type === 'DELETED') state.delete(e.object.metadata.name!);
-        else state.set(e.object.metadata.name!, e.object);
-        check([...state.values()]);
+    return pods.watch(
+      'default',
+      list.resourceVersion,
+      { labelSelector: `app=${app}` },
+      {
+        onEvent: (e) => {
+          if (e.type === 'DELETED') state.delete(e.object.metadata.name!);
+          else state.set(e.object.metadata.name!, e.object);
+          check([...state.values()]);
+        },
+        onClose: () => {},
       },
-      onClose: () => {},
-    });
+    );
   });
 }
 
@@ -106,7 +125,12 @@ describe('deployment controller', () => {
     const conds = Object.fromEntries((d.status?.conditions ?? []).map((c) => [c.type, c]));
     expect(conds.Available).toMatchObject({ status: 'True', reason: 'MinimumReplicasAvailable' });
     expect(conds.Progressing).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
-    expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    expect(d.status).toMatchObject({
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+    });
     const [rs] = await setsOf('web');
     const hash = rs.metadata.labels?.[podTemplateHashLabel];
     expect(hash).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
@@ -118,7 +142,9 @@ describe('deployment controller', () => {
       'deployment.kubernetes.io/max-replicas': '4',
     });
     for (const pod of await activePods('web')) expect(pod.metadata.labels?.[podTemplateHashLabel]).toBe(hash);
-    expect(await eventMessages('web', 'ScalingReplicaSet')).toContain(`Scaled up replica set ${rs.metadata.name} from 0 to 3`);
+    expect(await eventMessages('web', 'ScalingReplicaSet')).toContain(
+      `Scaled up replica set ${rs.metadata.name} from 0 to 3`,
+    );
   });
 
   it('scales 3 → 5 → 2 through the ReplicaSet', async () => {
@@ -129,7 +155,9 @@ describe('deployment controller', () => {
     expect(d.status?.replicas).toBe(2);
     const [rs] = await setsOf('web');
     expect(rs.spec?.replicas).toBe(2);
-    expect(await eventMessages('web', 'ScalingReplicaSet')).toContain(`Scaled down replica set ${rs.metadata.name} from 5 to 2`);
+    expect(await eventMessages('web', 'ScalingReplicaSet')).toContain(
+      `Scaled down replica set ${rs.metadata.name} from 5 to 2`,
+    );
   });
 
   it('rolls a new image out within maxSurge and maxUnavailable, then rolls back to the old ReplicaSet', async () => {
@@ -165,7 +193,9 @@ describe('deployment controller', () => {
     // `kubectl rollout undo` writes the old ReplicaSet's template (without the hash) back.
     const template = structuredClone(old.spec!.template!);
     delete template.metadata!.labels![podTemplateHashLabel];
-    await deployments.patch('default', 'roll', 'json', [{ op: 'replace', path: '/spec/template', value: template }]);
+    await deployments.patch('default', 'roll', 'json', [
+      { op: 'replace', path: '/spec/template', value: template },
+    ]);
     const back = await rolledOut('roll');
     expect(back.metadata.annotations?.[revisionAnnotation]).toBe('3');
     const after = await setsOf('roll');
@@ -184,7 +214,8 @@ describe('deployment controller', () => {
     const violations: string[] = [];
     const watch = await watchPods('recreate', (current) => {
       const hashes = new Set(current.map((p) => p.metadata.labels?.[podTemplateHashLabel]));
-      if (hashes.has(oldHash) && hashes.size > 1) violations.push(`old and new pods together: ${[...hashes].join(',')}`);
+      if (hashes.has(oldHash) && hashes.size > 1)
+        violations.push(`old and new pods together: ${[...hashes].join(',')}`);
     });
     try {
       await deployments.patch('default', 'recreate', 'strategic', {
@@ -206,11 +237,18 @@ describe('deployment controller', () => {
     await deployments.patch('default', 'paused', 'strategic', {
       spec: { replicas: 3, template: { spec: { containers: [{ name: 'app', image: 'nginx:1.26' }] } } },
     });
-    const d = await waitFor(async () => {
+    const d = await until(async () => {
       const cur = await deployments.get('default', 'paused');
-      return cur.status?.observedGeneration === cur.metadata.generation && cur.status?.replicas === 3 && cur.status.availableReplicas === 3 ? cur : undefined;
+      return cur.status?.observedGeneration === cur.metadata.generation &&
+        cur.status?.replicas === 3 &&
+        cur.status.availableReplicas === 3
+        ? cur
+        : undefined;
     });
-    expect(d.status?.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'DeploymentPaused' });
+    expect(d.status?.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'Unknown',
+      reason: 'DeploymentPaused',
+    });
     expect(await setsOf('paused')).toHaveLength(1);
     for (const pod of await activePods('paused')) expect(pod.spec?.containers[0].image).toBe('nginx:1.25');
 
@@ -229,7 +267,7 @@ describe('deployment controller', () => {
       });
       await rolledOut('restart');
     }
-    const remaining = await waitFor(async () => {
+    const remaining = await until(async () => {
       const list = await setsOf('restart');
       return list.length === 2 ? list : undefined;
     });
@@ -240,7 +278,7 @@ describe('deployment controller', () => {
     const d = deployment('stuck', 1, { progressDeadlineSeconds: 1 });
     d.spec!.template.metadata!.annotations = { [holdAnnotation]: 'true' };
     await deployments.create('default', d);
-    const timedOut = await waitFor(
+    const timedOut = await until(
       async () => {
         const cur = await deployments.get('default', 'stuck');
         const c = cur.status?.conditions?.find((x) => x.type === 'Progressing');
@@ -252,7 +290,10 @@ describe('deployment controller', () => {
     expect(timedOut.reason).toBe('ProgressDeadlineExceeded');
     expect(timedOut.message).toMatch(/^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
     const cur = await deployments.get('default', 'stuck');
-    expect(cur.status?.conditions?.find((x) => x.type === 'Available')).toMatchObject({ status: 'False', reason: 'MinimumReplicasUnavailable' });
+    expect(cur.status?.conditions?.find((x) => x.type === 'Available')).toMatchObject({
+      status: 'False',
+      reason: 'MinimumReplicasUnavailable',
+    });
     expect(cur.status?.unavailableReplicas).toBe(1);
   });
 });

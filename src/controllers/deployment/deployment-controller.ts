@@ -5,6 +5,7 @@
  * hands them to a DeploymentSync pass. It never touches pods: the ReplicaSet controller turns
  * the sizes written here into pods.
  */
+import { isReason } from '../../api/errors.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
 import { keyOf, type ResourceClient, splitKey } from '../../client/types.js';
@@ -12,7 +13,13 @@ import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { deepEqual } from '../../registry/common/meta.js';
 import { labelSelectorMatches } from '../../registry/common/selector.js';
 import type { Controller, ControllerContext } from '../manager.js';
-import { applyClaims, controllerRef, type PodObj, planClaims, type ReplicaSetObj } from '../replicaset/index.js';
+import {
+  applyClaims,
+  controllerRef,
+  type PodObj,
+  planClaims,
+  type ReplicaSetObj,
+} from '../replicaset/index.js';
 import type { DeploymentObj } from './rollout.js';
 import { DeploymentSync } from './sync.js';
 
@@ -23,6 +30,9 @@ export interface DeploymentControllerOptions {
 }
 
 const deploymentKind = { apiVersion: 'apps/v1', kind: 'Deployment' };
+
+/** Delay before retrying a reconcile that lost an optimistic-concurrency race. */
+const conflictRetryMs = 10;
 
 /** A Deployment controller with the given options. */
 export function newDeploymentController(options: Partial<DeploymentControllerOptions> = {}): Controller {
@@ -71,9 +81,13 @@ class DeploymentLoop {
       onDelete: (rs) => this.enqueueOwner(rs),
     });
     this.podInformer.addHandlers({ onDelete: (pod) => this.podDeleted(pod) });
-    await Promise.all([this.dInformer.hasSynced(), this.rsInformer.hasSynced(), this.podInformer.hasSynced()]);
+    await Promise.all([
+      this.dInformer.hasSynced(),
+      this.rsInformer.hasSynced(),
+      this.podInformer.hasSynced(),
+    ]);
     if (this.ctx.signal.aborted) return;
-    await runWorkers(this.queue, this.opts.workers, (key) => this.reconcile(key));
+    await runWorkers(this.queue, this.opts.workers, (key) => this.reconcileOrRequeue(key));
   }
 
   /** The Deployment controlling a ReplicaSet, if it exists. */
@@ -99,7 +113,10 @@ class DeploymentLoop {
     // An orphan: any Deployment whose selector matches may adopt it.
     if (old && deepEqual(old.metadata.labels, rs.metadata.labels) && !controllerRef(old)) return;
     for (const d of this.dInformer.list()) {
-      if (d.metadata.namespace === rs.metadata.namespace && labelSelectorMatches(d.spec?.selector, rs.metadata.labels)) {
+      if (
+        d.metadata.namespace === rs.metadata.namespace &&
+        labelSelectorMatches(d.spec?.selector, rs.metadata.labels)
+      ) {
         this.queue.add(keyOf(d));
       }
     }
@@ -118,6 +135,19 @@ class DeploymentLoop {
     return this.podInformer.list().filter((p) => p.metadata.namespace === namespace);
   }
 
+  /**
+   * A Conflict means our cache was a step behind a concurrent writer (often the other
+   * controller's status write): retry soon on fresher state without growing the backoff.
+   */
+  private async reconcileOrRequeue(key: string): Promise<void> {
+    try {
+      await this.reconcile(key);
+    } catch (err) {
+      if (!isReason(err, 'Conflict')) throw err;
+      this.queue.addAfter(key, conflictRetryMs);
+    }
+  }
+
   /** Converges one Deployment; throws to be retried with backoff. */
   async reconcile(key: string): Promise<void> {
     const cached = this.dInformer.get(key);
@@ -125,7 +155,12 @@ class DeploymentLoop {
     const [ns] = splitKey(key);
     const d = structuredClone(cached);
     const candidates = this.rsInformer.list().filter((rs) => rs.metadata.namespace === ns);
-    const owned = await applyClaims(this.replicaSets, d, deploymentKind, planClaims(d, d.spec?.selector, candidates));
+    const owned = await applyClaims(
+      this.replicaSets,
+      d,
+      deploymentKind,
+      planClaims(d, d.spec?.selector, candidates),
+    );
     const deps = {
       deployments: this.deployments,
       replicaSets: this.replicaSets,
@@ -133,7 +168,11 @@ class DeploymentLoop {
       now: () => this.ctx.clock.now(),
       podsIn: (n: string) => this.podsIn(n),
     };
-    const recheck = await new DeploymentSync(deps, d, owned.map((rs) => structuredClone(rs))).run();
+    const recheck = await new DeploymentSync(
+      deps,
+      d,
+      owned.map((rs) => structuredClone(rs)),
+    ).run();
     if (recheck !== undefined) this.queue.addAfter(key, recheck);
   }
 }

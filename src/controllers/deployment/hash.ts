@@ -14,7 +14,8 @@ const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** JSON with object keys sorted at every level, so equal objects serialize equally. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     const parts = Object.keys(obj)
@@ -65,6 +66,9 @@ function withoutHash(template: PodTemplateSpec | undefined): PodTemplateSpec {
 }
 
 /** Whether two templates are the same apart from the pod-template-hash label (EqualIgnoreHash). */
-export function templatesEqualIgnoringHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
+export function templatesEqualIgnoringHash(
+  a: PodTemplateSpec | undefined,
+  b: PodTemplateSpec | undefined,
+): boolean {
   return deepEqual(withoutHash(a), withoutHash(b));
 }

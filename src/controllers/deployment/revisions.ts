@@ -38,7 +38,11 @@ export function maxRevision(sets: ReplicaSetObj[]): number {
  * annotations, and `revision` raised to newRevision (the old value joins revision-history, as
  * `rollout undo` relies on). Returns whether anything changed.
  */
-export function setNewReplicaSetAnnotations(d: DeploymentObj, rs: ReplicaSetObj, newRevision: number): boolean {
+export function setNewReplicaSetAnnotations(
+  d: DeploymentObj,
+  rs: ReplicaSetObj,
+  newRevision: number,
+): boolean {
   const annotations = { ...(rs.metadata.annotations ?? {}) };
   let changed = false;
   for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) {
@@ -62,8 +66,13 @@ export function setNewReplicaSetAnnotations(d: DeploymentObj, rs: ReplicaSetObj,
 /** Sets desired-replicas and max-replicas in place; returns whether they changed. */
 export function setReplicasAnnotations(rs: ReplicaSetObj, desired: number, max: number): boolean {
   const a = rs.metadata.annotations ?? {};
-  if (a[desiredReplicasAnnotation] === String(desired) && a[maxReplicasAnnotation] === String(max)) return false;
-  rs.metadata.annotations = { ...a, [desiredReplicasAnnotation]: String(desired), [maxReplicasAnnotation]: String(max) };
+  if (a[desiredReplicasAnnotation] === String(desired) && a[maxReplicasAnnotation] === String(max))
+    return false;
+  rs.metadata.annotations = {
+    ...a,
+    [desiredReplicasAnnotation]: String(desired),
+    [maxReplicasAnnotation]: String(max),
+  };
   return true;
 }
 
@@ -84,7 +93,11 @@ export function replicaSetsToCleanUp(d: DeploymentObj, oldSets: ReplicaSetObj[])
   const surplus = candidates.length - limit;
   if (surplus <= 0) return [];
   return candidates
-    .sort((a, b) => revisionOf(a) - revisionOf(b) || Date.parse(a.metadata.creationTimestamp ?? '0') - Date.parse(b.metadata.creationTimestamp ?? '0'))
+    .sort(
+      (a, b) =>
+        revisionOf(a) - revisionOf(b) ||
+        Date.parse(a.metadata.creationTimestamp ?? '0') - Date.parse(b.metadata.creationTimestamp ?? '0'),
+    )
     .slice(0, surplus)
     .filter(
       (rs) =>

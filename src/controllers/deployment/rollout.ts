@@ -43,7 +43,11 @@ export function scaledValue(v: number | string | undefined, total: number, round
  * down; if both come out 0 (rounding, since validation forbids two explicit zeros),
  * unavailability becomes 1 so the rollout can still move.
  */
-export function resolveFenceposts(surge: number | string | undefined, unavailable: number | string | undefined, desired: number): [number, number] {
+export function resolveFenceposts(
+  surge: number | string | undefined,
+  unavailable: number | string | undefined,
+  desired: number,
+): [number, number] {
   const s = scaledValue(surge, desired, true);
   const u = scaledValue(unavailable, desired, false);
   return s === 0 && u === 0 ? [0, 1] : [s, u];
@@ -71,7 +75,11 @@ export function maxUnavailable(d: DeploymentObj): number {
 }
 
 /** The size the new ReplicaSet should have now (NewRSNewReplicas). */
-export function newReplicaSetSize(d: DeploymentObj, allSets: ReplicaSetObj[], newRS: ReplicaSetObj | undefined): number {
+export function newReplicaSetSize(
+  d: DeploymentObj,
+  allSets: ReplicaSetObj[],
+  newRS: ReplicaSetObj | undefined,
+): number {
   const replicas = d.spec?.replicas ?? 1;
   if (!isRolling(d)) return replicas;
   const maxTotal = replicas + maxSurge(d);
@@ -91,7 +99,11 @@ function byCreation(a: ReplicaSetObj, b: ReplicaSetObj): number {
  * are not available anyway (cleanupUnhealthyReplicas), then available ones while at least
  * replicas - maxUnavailable stay available. Oldest ReplicaSets shrink first.
  */
-export function planOldScaleDown(d: DeploymentObj, newRS: ReplicaSetObj | undefined, oldSets: ReplicaSetObj[]): SizePlan {
+export function planOldScaleDown(
+  d: DeploymentObj,
+  newRS: ReplicaSetObj | undefined,
+  oldSets: ReplicaSetObj[],
+): SizePlan {
   const plan: SizePlan = new Map();
   const allSets = newRS ? [newRS, ...oldSets] : oldSets;
   if (totalSpecReplicas(oldSets) === 0) return plan;
@@ -132,7 +144,11 @@ export function planOldScaleDown(d: DeploymentObj, newRS: ReplicaSetObj | undefi
  * remainder going to the largest (newest on ties). Simplified from Kubernetes, which weighs by
  * the max-replicas annotation each ReplicaSet was last sized for.
  */
-export function planScale(d: DeploymentObj, newRS: ReplicaSetObj | undefined, oldSets: ReplicaSetObj[]): SizePlan {
+export function planScale(
+  d: DeploymentObj,
+  newRS: ReplicaSetObj | undefined,
+  oldSets: ReplicaSetObj[],
+): SizePlan {
   const plan: SizePlan = new Map();
   const replicas = d.spec?.replicas ?? 1;
   const all = newRS ? [newRS, ...oldSets] : [...oldSets];

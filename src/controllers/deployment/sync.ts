@@ -33,7 +33,15 @@ import {
   setNewReplicaSetAnnotations,
   setReplicasAnnotations,
 } from './revisions.js';
-import { type DeploymentObj, maxSurge, newReplicaSetSize, planOldScaleDown, planScale, type SizePlan, specReplicas } from './rollout.js';
+import {
+  type DeploymentObj,
+  maxSurge,
+  newReplicaSetSize,
+  planOldScaleDown,
+  planScale,
+  type SizePlan,
+  specReplicas,
+} from './rollout.js';
 
 /** What a sync needs from its controller. */
 export interface SyncDeps {
@@ -100,7 +108,8 @@ export class DeploymentSync {
   private async syncRevision(create: boolean): Promise<Split> {
     const { newRS, oldSets } = this.split();
     const newRevision = maxRevision(oldSets) + 1;
-    if (!newRS) return create ? { newRS: await this.createNewReplicaSet(oldSets, newRevision), oldSets } : { oldSets };
+    if (!newRS)
+      return create ? { newRS: await this.createNewReplicaSet(oldSets, newRevision), oldSets } : { oldSets };
     const copy = structuredClone(newRS);
     let changed = setNewReplicaSetAnnotations(this.d, copy, newRevision);
     if ((copy.spec?.minReadySeconds ?? 0) !== (this.d.spec?.minReadySeconds ?? 0)) {
@@ -127,7 +136,10 @@ export class DeploymentSync {
     const d = this.d;
     const hash = podTemplateHash(d.spec?.template, d.status?.collisionCount);
     const template = structuredClone(d.spec!.template);
-    template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [podTemplateHashLabel]: hash } };
+    template.metadata = {
+      ...template.metadata,
+      labels: { ...template.metadata?.labels, [podTemplateHashLabel]: hash },
+    };
     const selector = structuredClone(d.spec!.selector);
     selector.matchLabels = { ...selector.matchLabels, [podTemplateHashLabel]: hash };
     const rs: ReplicaSetObj = {
@@ -164,7 +176,13 @@ export class DeploymentSync {
     }
     this.replace(created);
     const size = specReplicas(created);
-    if (size > 0) this.deps.events.record(this.d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${name} from 0 to ${size}`);
+    if (size > 0)
+      this.deps.events.record(
+        this.d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled up replica set ${name} from 0 to ${size}`,
+      );
     await this.syncDeploymentRevision(revision);
     const msg = `Created new replica set "${name}"`;
     setCondition(this.draft, condition('Progressing', 'True', reasons.newRSCreated, msg, now));
@@ -178,7 +196,8 @@ export class DeploymentSync {
   private async adoptExisting(name: string, err: unknown): Promise<ReplicaSetObj> {
     const existing = await this.deps.replicaSets.get(this.ns, name);
     const ours = controllerRef(existing)?.uid === this.d.metadata.uid;
-    if (ours && templatesEqualIgnoringHash(existing.spec?.template, this.d.spec?.template)) return this.replace(existing);
+    if (ours && templatesEqualIgnoringHash(existing.spec?.template, this.d.spec?.template))
+      return this.replace(existing);
     this.draft.collisionCount = (this.draft.collisionCount ?? 0) + 1;
     await this.writeStatus({ ...this.original, collisionCount: this.draft.collisionCount });
     throw err;
@@ -196,7 +215,12 @@ export class DeploymentSync {
     const updated = this.replace(await this.deps.replicaSets.update(this.ns, copy));
     if (from !== size) {
       const verb = size > from ? 'up' : 'down';
-      this.deps.events.record(this.d, 'Normal', 'ScalingReplicaSet', `Scaled ${verb} replica set ${rs.metadata.name} from ${from} to ${size}`);
+      this.deps.events.record(
+        this.d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled ${verb} replica set ${rs.metadata.name} from ${from} to ${size}`,
+      );
     }
     return updated;
   }
@@ -229,7 +253,7 @@ export class DeploymentSync {
   // --- strategies ---
 
   private async rolling(): Promise<number | undefined> {
-    const { newRS, oldSets } = await this.syncRevision(true);
+    const { newRS } = await this.syncRevision(true);
     const replicas = this.d.spec?.replicas ?? 1;
     if (newRS && specReplicas(newRS) !== replicas) {
       const target = specReplicas(newRS) > replicas ? replicas : newReplicaSetSize(this.d, this.sets, newRS);
@@ -239,7 +263,8 @@ export class DeploymentSync {
       }
     }
     const current = this.split();
-    if (await this.applyPlan(planOldScaleDown(this.d, current.newRS, current.oldSets))) return this.syncStatus(true);
+    if (await this.applyPlan(planOldScaleDown(this.d, current.newRS, current.oldSets)))
+      return this.syncStatus(true);
     await this.cleanUpIfComplete();
     return this.syncStatus(true);
   }
@@ -272,13 +297,16 @@ export class DeploymentSync {
 
   private async cleanUpIfComplete(): Promise<void> {
     const { newRS } = this.split();
-    if (deploymentComplete(this.d, calculateStatus(this.d, newRS, this.sets, this.deps.now()))) await this.cleanUp();
+    if (deploymentComplete(this.d, calculateStatus(this.d, newRS, this.sets, this.deps.now())))
+      await this.cleanUp();
   }
 
   private async cleanUp(): Promise<void> {
     for (const rs of replicaSetsToCleanUp(this.d, this.split().oldSets)) {
       try {
-        await this.deps.replicaSets.delete(this.ns, rs.metadata.name!, { preconditions: { uid: rs.metadata.uid } });
+        await this.deps.replicaSets.delete(this.ns, rs.metadata.name!, {
+          preconditions: { uid: rs.metadata.uid },
+        });
       } catch (err) {
         if (!isReason(err, 'NotFound')) throw err;
       }
@@ -301,7 +329,10 @@ export class DeploymentSync {
     for (const rs of ordered) {
       const c = rs.status?.conditions?.find((x) => x.type === 'ReplicaFailure' && x.status === 'True');
       if (!c) continue;
-      setCondition(status, condition('ReplicaFailure', 'True', c.reason ?? '', c.message ?? '', this.deps.now()));
+      setCondition(
+        status,
+        condition('ReplicaFailure', 'True', c.reason ?? '', c.message ?? '', this.deps.now()),
+      );
       return;
     }
     removeCondition(status, 'ReplicaFailure');

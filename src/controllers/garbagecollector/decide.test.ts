@@ -9,15 +9,43 @@ const pod = resourceForRef('v1', 'Pod')!;
 
 /** A fluent graph-node builder. */
 function node(uid: string) {
-  const n: GraphNode = { uid, resource: pod, namespace: 'default', name: uid, owners: [], deleting: false, finalizers: [] };
+  const n: GraphNode = {
+    uid,
+    resource: pod,
+    namespace: 'default',
+    name: uid,
+    owners: [],
+    deleting: false,
+    finalizers: [],
+  };
   const b = {
-    kind: (r: typeof rs) => ((n.resource = r), b),
-    ns: (ns: string) => ((n.namespace = ns), b),
-    ownedBy: (owner: string, block = false) => (
-      n.owners.push({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner, blockOwnerDeletion: block }), b
-    ),
-    deleting: (...finalizers: string[]) => ((n.deleting = true), (n.finalizers = finalizers), b),
-    finalizers: (...f: string[]) => ((n.finalizers = f), b),
+    kind(r: typeof rs) {
+      n.resource = r;
+      return b;
+    },
+    ns(ns: string) {
+      n.namespace = ns;
+      return b;
+    },
+    ownedBy(owner: string, block = false) {
+      n.owners.push({
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        name: owner,
+        uid: owner,
+        blockOwnerDeletion: block,
+      });
+      return b;
+    },
+    deleting(...finalizers: string[]) {
+      n.deleting = true;
+      n.finalizers = finalizers;
+      return b;
+    },
+    finalizers(...f: string[]) {
+      n.finalizers = f;
+      return b;
+    },
     build: () => n,
   };
   return b;
@@ -27,7 +55,12 @@ const states = (s: Record<string, OwnerState>) => new Map(Object.entries(s));
 
 describe('decideDependent', () => {
   const cases = [
-    { name: 'an object whose owner exists stays', node: node('p').ownedBy('a'), states: { a: 'solid' }, want: { type: 'none' } },
+    {
+      name: 'an object whose owner exists stays',
+      node: node('p').ownedBy('a'),
+      states: { a: 'solid' },
+      want: { type: 'none' },
+    },
     {
       name: 'an object whose only owner is gone is deleted in the background',
       node: node('p').ownedBy('a'),
@@ -74,7 +107,9 @@ describe('decideDependent', () => {
   ] as const;
   for (const c of cases) {
     it(c.name, () => {
-      expect(decideDependent(c.node.build(), states(c.states), 'hasDependents' in c && c.hasDependents)).toEqual(c.want);
+      expect(
+        decideDependent(c.node.build(), states(c.states), 'hasDependents' in c && c.hasDependents),
+      ).toEqual(c.want);
     });
   }
 });
@@ -93,7 +128,10 @@ describe('decideOwner', () => {
     const owner = node('a').deleting('foregroundDeletion').build();
     const blocking = node('p').ownedBy('a', true).build();
     const terminating = node('q').ownedBy('a', true).deleting('x').build();
-    expect(decideOwner(owner, [blocking, terminating])).toEqual({ type: 'processDependents', dependents: [blocking] });
+    expect(decideOwner(owner, [blocking, terminating])).toEqual({
+      type: 'processDependents',
+      dependents: [blocking],
+    });
     expect(decideOwner(owner, [terminating])).toEqual({ type: 'processDependents', dependents: [] });
   });
   it('a foreground owner with only non-blocking dependents lets go', () => {
@@ -111,10 +149,26 @@ describe('decideOwner', () => {
 describe('ownerStateOf', () => {
   const dep = node('p').ns('default').build();
   const cases: Array<{ name: string; owner: GraphNode; want: OwnerState }> = [
-    { name: 'a living owner in the same namespace is solid', owner: node('a').kind(rs).build(), want: 'solid' },
-    { name: 'an owner in another namespace counts as absent', owner: node('a').kind(rs).ns('other').build(), want: 'dangling' },
-    { name: 'a foreground-deleting owner is waiting', owner: node('a').kind(rs).deleting('foregroundDeletion').build(), want: 'waiting' },
-    { name: 'an orphaning owner is still solid', owner: node('a').kind(rs).deleting('orphan').build(), want: 'solid' },
+    {
+      name: 'a living owner in the same namespace is solid',
+      owner: node('a').kind(rs).build(),
+      want: 'solid',
+    },
+    {
+      name: 'an owner in another namespace counts as absent',
+      owner: node('a').kind(rs).ns('other').build(),
+      want: 'dangling',
+    },
+    {
+      name: 'a foreground-deleting owner is waiting',
+      owner: node('a').kind(rs).deleting('foregroundDeletion').build(),
+      want: 'waiting',
+    },
+    {
+      name: 'an orphaning owner is still solid',
+      owner: node('a').kind(rs).deleting('orphan').build(),
+      want: 'solid',
+    },
   ];
   for (const c of cases) it(c.name, () => expect(ownerStateOf(dep, c.owner)).toBe(c.want));
 });

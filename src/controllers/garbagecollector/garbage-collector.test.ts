@@ -4,10 +4,10 @@
  * (adding the finalizer on delete) is played here by creating owners with the finalizer set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer, waitFor } from '../../../test/support/in-process-server.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
 import type { ResourceClient } from '../../client/types.js';
-import { startTestServer, type TestServer, waitFor } from '../../../test/support/in-process-server.js';
 import { garbageCollectorController } from './index.js';
 
 let t: TestServer;
@@ -23,11 +23,22 @@ afterAll(async () => {
 });
 
 async function configMap(name: string, meta: Partial<KObject['metadata']> = {}): Promise<KObject> {
-  return cms.create(ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...meta }, data: { a: '1' } });
+  return cms.create(ns, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, ...meta },
+    data: { a: '1' },
+  });
 }
 
 function ref(owner: KObject, block = false) {
-  return { apiVersion: 'v1', kind: 'ConfigMap', name: owner.metadata.name!, uid: owner.metadata.uid!, blockOwnerDeletion: block };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    name: owner.metadata.name!,
+    uid: owner.metadata.uid!,
+    blockOwnerDeletion: block,
+  };
 }
 
 async function gone(name: string): Promise<boolean> {
@@ -51,7 +62,9 @@ describe('garbage collector', () => {
 
   it('deletes an object whose owner never existed', async () => {
     await configMap('dangling', {
-      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'nobody', uid: '00000000-0000-0000-0000-000000000000' }],
+      ownerReferences: [
+        { apiVersion: 'v1', kind: 'ConfigMap', name: 'nobody', uid: '00000000-0000-0000-0000-000000000000' },
+      ],
     });
     await waitFor(() => gone('dangling'), 10_000, 'dangling deleted');
   });
@@ -73,7 +86,11 @@ describe('garbage collector', () => {
     // The dependent's own finalizer keeps it Terminating, so the test can see the owner wait.
     await configMap('fg-child', { ownerReferences: [ref(owner, true)], finalizers: ['example.com/hold'] });
     await cms.delete(ns, 'fg-owner');
-    await waitFor(async () => !!(await cms.get(ns, 'fg-child')).metadata.deletionTimestamp, 10_000, 'child deleting');
+    await waitFor(
+      async () => !!(await cms.get(ns, 'fg-child')).metadata.deletionTimestamp,
+      10_000,
+      'child deleting',
+    );
     await new Promise((r) => setTimeout(r, 300));
     const waiting = await cms.get(ns, 'fg-owner');
     expect(waiting.metadata.deletionTimestamp).toBeTruthy();

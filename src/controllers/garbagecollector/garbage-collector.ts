@@ -84,7 +84,10 @@ export class GarbageCollector {
     if (action.type === 'removeOwnerRefs') return this.removeOwnerRefs(node, action.uids);
     if (action.type === 'delete') {
       await this.api(node.resource)
-        .delete(node.namespace, node.name, { propagationPolicy: action.propagation, preconditions: { uid: node.uid } })
+        .delete(node.namespace, node.name, {
+          propagationPolicy: action.propagation,
+          preconditions: { uid: node.uid },
+        })
         .catch(ignore('NotFound', 'Conflict'));
     }
   }
@@ -117,7 +120,8 @@ export class GarbageCollector {
     });
     // Remove from the end so earlier indexes stay valid.
     for (let i = node.owners.length - 1; i >= 0; i--) {
-      if (uids.includes(node.owners[i].uid)) ops.push({ op: 'remove', path: `/metadata/ownerReferences/${i}` });
+      if (uids.includes(node.owners[i].uid))
+        ops.push({ op: 'remove', path: `/metadata/ownerReferences/${i}` });
     }
     await this.api(node.resource).patch(node.namespace, node.name, 'json', ops).catch(ignore('NotFound'));
   }

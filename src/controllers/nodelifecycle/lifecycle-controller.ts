@@ -11,7 +11,7 @@ import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
-import type { Clock, Client } from '../../client/types.js';
+import type { Client, Clock } from '../../client/types.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../manager.js';
 import { HeartbeatTracker, heartbeatSignature } from './heartbeats.js';
@@ -64,7 +64,12 @@ export class NodeMonitor {
     const next = structuredClone(node);
     (next as KObject).status = { ...next.status, conditions };
     const written = await this.d.client.resource<Node & KObject>('', 'v1', 'nodes').updateStatus('', next);
-    this.d.events.record(written, 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
+    this.d.events.record(
+      written,
+      'Normal',
+      'NodeNotReady',
+      `Node ${node.metadata.name} status is now: NodeNotReady`,
+    );
     return written;
   }
 
@@ -104,7 +109,12 @@ export const nodeLifecycleController: Controller = {
     const queue = new WorkQueue(ctx.clock);
     ctx.signal.addEventListener('abort', () => queue.shutDown(), { once: true });
     const nodes = ctx.informers.for<Node & KObject>('', 'v1', 'nodes');
-    const leases = ctx.informers.for<Lease & KObject>('coordination.k8s.io', 'v1', 'leases', nodeLeaseNamespace);
+    const leases = ctx.informers.for<Lease & KObject>(
+      'coordination.k8s.io',
+      'v1',
+      'leases',
+      nodeLeaseNamespace,
+    );
     const pods = ctx.informers.for<Pod & KObject>('', 'v1', 'pods');
     const podsByNode = new PodsByNode();
     pods.addHandlers(podsByNode.handlers());

@@ -9,7 +9,15 @@ const earlier = '2024-05-01T11:00:00Z';
 
 function node(ready?: 'True' | 'False' | 'Unknown', spec: Node['spec'] = {}): Node {
   const conditions = ready
-    ? [{ type: 'Ready', status: ready, reason: 'KubeletReady', lastHeartbeatTime: earlier, lastTransitionTime: earlier }]
+    ? [
+        {
+          type: 'Ready',
+          status: ready,
+          reason: 'KubeletReady',
+          lastHeartbeatTime: earlier,
+          lastTransitionTime: earlier,
+        },
+      ]
     : [];
   return { metadata: { name: 'n1', creationTimestamp: earlier }, spec, status: { conditions } };
 }
@@ -17,7 +25,10 @@ function node(ready?: 'True' | 'False' | 'Unknown', spec: Node['spec'] = {}): No
 describe('unknownConditions', () => {
   it('sets Ready and pressure conditions Unknown, keeping the last heartbeat', () => {
     const n = node('True');
-    n.status!.conditions!.push({ type: 'MemoryPressure', status: 'False' }, { type: 'NetworkUnavailable', status: 'False' });
+    n.status!.conditions!.push(
+      { type: 'MemoryPressure', status: 'False' },
+      { type: 'NetworkUnavailable', status: 'False' },
+    );
     const got = unknownConditions(n, now)!;
     expect(got.find((c) => c.type === 'Ready')).toMatchObject({
       status: 'Unknown',
@@ -33,7 +44,11 @@ describe('unknownConditions', () => {
     expect(unknownConditions(node('Unknown'), now)).toBeUndefined();
   });
   it('reports a node that never posted status', () => {
-    expect(unknownConditions(node(), now)?.[0]).toMatchObject({ type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated' });
+    expect(unknownConditions(node(), now)?.[0]).toMatchObject({
+      type: 'Ready',
+      status: 'Unknown',
+      reason: 'NodeStatusNeverUpdated',
+    });
   });
 });
 

@@ -3,9 +3,9 @@
  * node-wide work (marking pods not ready, evicting under a taint) does not scan every pod.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { KObject } from '../../api/object.js';
 import type { InformerHandlers } from '../../client/informer.js';
 import { keyOf } from '../../client/types.js';
-import type { KObject } from '../../api/object.js';
 
 type PodObject = Pod & KObject;
 

@@ -14,26 +14,51 @@ const tol = (t: Partial<Toleration>): Toleration => ({ operator: 'Exists', effec
 describe('tolerates', () => {
   const taint: Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
   const cases: Array<{ name: string; t: Toleration; want: boolean }> = [
-    { name: 'Equal with the same key and value tolerates', t: { key: 'dedicated', operator: 'Equal', value: 'gpu' }, want: true },
+    {
+      name: 'Equal with the same key and value tolerates',
+      t: { key: 'dedicated', operator: 'Equal', value: 'gpu' },
+      want: true,
+    },
     { name: 'the default operator is Equal', t: { key: 'dedicated', value: 'gpu' }, want: true },
-    { name: 'Equal with another value does not', t: { key: 'dedicated', operator: 'Equal', value: 'cpu' }, want: false },
-    { name: 'Exists on the key tolerates any value', t: { key: 'dedicated', operator: 'Exists' }, want: true },
+    {
+      name: 'Equal with another value does not',
+      t: { key: 'dedicated', operator: 'Equal', value: 'cpu' },
+      want: false,
+    },
+    {
+      name: 'Exists on the key tolerates any value',
+      t: { key: 'dedicated', operator: 'Exists' },
+      want: true,
+    },
     { name: 'an empty key with Exists tolerates everything', t: { operator: 'Exists' }, want: true },
-    { name: 'another effect does not tolerate', t: { key: 'dedicated', operator: 'Exists', effect: 'NoExecute' }, want: false },
+    {
+      name: 'another effect does not tolerate',
+      t: { key: 'dedicated', operator: 'Exists', effect: 'NoExecute' },
+      want: false,
+    },
     { name: 'another key does not tolerate', t: { key: 'zone', operator: 'Exists' }, want: false },
   ];
   for (const c of cases) it(c.name, () => expect(tolerates(c.t, taint)).toBe(c.want));
 });
 
 describe('evictionFor', () => {
-  const cases: Array<{ name: string; tolerations?: Toleration[]; taints: Taint[]; want: ReturnType<typeof evictionFor> }> = [
+  const cases: Array<{
+    name: string;
+    tolerations?: Toleration[];
+    taints: Taint[];
+    want: ReturnType<typeof evictionFor>;
+  }> = [
     { name: 'a pod on an untainted node stays', taints: [], want: { at: 'never' } },
     {
       name: 'NoSchedule taints never evict',
       taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }],
       want: { at: 'never' },
     },
-    { name: 'a pod without a matching toleration goes at once', taints: [unreachable()], want: { at: 'now' } },
+    {
+      name: 'a pod without a matching toleration goes at once',
+      taints: [unreachable()],
+      want: { at: 'now' },
+    },
     {
       name: 'a pod tolerating forever stays',
       tolerations: [tol({ key: 'node.kubernetes.io/unreachable' })],
@@ -64,7 +89,10 @@ describe('evictionFor', () => {
         tol({ key: 'node.kubernetes.io/unreachable', tolerationSeconds: 300 }),
         tol({ key: 'example.com/maintenance', tolerationSeconds: 120 }),
       ],
-      taints: [unreachable(), { key: 'example.com/maintenance', effect: 'NoExecute', timeAdded: '2024-05-01T12:00:00Z' }],
+      taints: [
+        unreachable(),
+        { key: 'example.com/maintenance', effect: 'NoExecute', timeAdded: '2024-05-01T12:00:00Z' },
+      ],
       want: { at: 'later', time: new Date('2024-05-01T12:02:00Z') },
     },
     {

@@ -11,7 +11,11 @@ export interface BatchResult {
 }
 
 /** Runs `fn` up to `count` times with doubling parallel batches starting at `initial`. */
-export async function slowStartBatch(count: number, initial: number, fn: () => Promise<void>): Promise<BatchResult> {
+export async function slowStartBatch(
+  count: number,
+  initial: number,
+  fn: () => Promise<void>,
+): Promise<BatchResult> {
   let remaining = count;
   let successes = 0;
   let size = Math.min(remaining, Math.max(1, initial));

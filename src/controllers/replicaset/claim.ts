@@ -20,7 +20,11 @@ export interface ClaimPlan<T extends KObject> {
 }
 
 /** Pure classification of candidates (all in the owner's namespace). */
-export function planClaims<T extends KObject>(owner: KObject, selector: LabelSelector | undefined, candidates: T[]): ClaimPlan<T> {
+export function planClaims<T extends KObject>(
+  owner: KObject,
+  selector: LabelSelector | undefined,
+  candidates: T[],
+): ClaimPlan<T> {
   const plan: ClaimPlan<T> = { owned: [], adopt: [], release: [] };
   const ownerDeleting = !!owner.metadata.deletionTimestamp;
   for (const obj of candidates) {
@@ -58,7 +62,10 @@ export async function applyClaims<T extends KObject>(
   await Promise.all([
     ...plan.adopt.map(async (obj) => {
       const next = structuredClone(obj);
-      next.metadata.ownerReferences = [...(next.metadata.ownerReferences ?? []), ownerRefTo(owner, kind.apiVersion, kind.kind)];
+      next.metadata.ownerReferences = [
+        ...(next.metadata.ownerReferences ?? []),
+        ownerRefTo(owner, kind.apiVersion, kind.kind),
+      ];
       const adopted = await ignoreNotFound(client.update(next.metadata.namespace ?? '', next));
       if (adopted) owned.push(adopted);
     }),

@@ -52,7 +52,12 @@ export function isPodAvailable(pod: PodObj, minReadySeconds: number, now: Date):
 }
 
 /** A new pod from a template, as controller.GetPodFromTemplate builds it. */
-export function podFromTemplate(template: PodTemplateSpec, namespace: string, prefix: string, ref: OwnerReference): PodObj {
+export function podFromTemplate(
+  template: PodTemplateSpec,
+  namespace: string,
+  prefix: string,
+  ref: OwnerReference,
+): PodObj {
   const meta = template.metadata ?? {};
   return {
     apiVersion: 'v1',
@@ -94,7 +99,8 @@ function restarts(pod: PodObj): number {
 export function compareForDeletion(a: PodObj, b: PodObj): number {
   const assigned = Number(!!a.spec?.nodeName) - Number(!!b.spec?.nodeName);
   if (assigned !== 0) return assigned;
-  const phase = (phaseRank[a.status?.phase ?? 'Pending'] ?? 0) - (phaseRank[b.status?.phase ?? 'Pending'] ?? 0);
+  const phase =
+    (phaseRank[a.status?.phase ?? 'Pending'] ?? 0) - (phaseRank[b.status?.phase ?? 'Pending'] ?? 0);
   if (phase !== 0) return phase;
   const ready = Number(isPodReady(a)) - Number(isPodReady(b));
   if (ready !== 0) return ready;

@@ -58,10 +58,19 @@ describe('replicaset controller', () => {
     for (const pod of await podsOf(created)) {
       expect(pod.metadata.name).toMatch(/^web-[a-z0-9]{5}$/);
       expect(pod.metadata.labels).toEqual({ app: 'web' });
-      expect(controllerRef(pod)).toMatchObject({ kind: 'ReplicaSet', name: 'web', controller: true, blockOwnerDeletion: true });
+      expect(controllerRef(pod)).toMatchObject({
+        kind: 'ReplicaSet',
+        name: 'web',
+        controller: true,
+        blockOwnerDeletion: true,
+      });
     }
     const events = await t.client.resource('', 'v1', 'events').list('default');
-    expect(events.items.some((e) => e.reason === 'SuccessfulCreate' && String(e.message).startsWith('Created pod: web-'))).toBe(true);
+    expect(
+      events.items.some(
+        (e) => e.reason === 'SuccessfulCreate' && String(e.message).startsWith('Created pod: web-'),
+      ),
+    ).toBe(true);
   });
 
   it('scales up and down, deleting surplus pods', async () => {
@@ -96,7 +105,11 @@ describe('replicaset controller', () => {
     expect(owned.map((p) => p.metadata.name)).toContain('stray');
 
     await pods.patch('default', 'stray', 'merge', { metadata: { labels: { app: 'other' } } });
-    await waitFor(async () => !controllerRef(await pods.get('default', 'stray')), 10_000, 'stray to be released');
+    await waitFor(
+      async () => !controllerRef(await pods.get('default', 'stray')),
+      10_000,
+      'stray to be released',
+    );
     await settled('db', 2);
     expect((await podsOf(rs)).map((p) => p.metadata.name)).not.toContain('stray');
   });
@@ -109,10 +122,21 @@ describe('replicaset controller', () => {
     await pods.create('default', {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'mixed-pending', namespace: 'default', labels: { app: 'mixed' }, annotations: { [holdAnnotation]: 'true' } },
+      metadata: {
+        name: 'mixed-pending',
+        namespace: 'default',
+        labels: { app: 'mixed' },
+        annotations: { [holdAnnotation]: 'true' },
+      },
       spec: podTemplate({ app: 'mixed' }).spec,
     } as PodObj);
-    await waitFor(async () => (await podsOf(rs)).length === 2 && !(await podsOf(rs)).some((p) => p.metadata.name === 'mixed-pending'), 10_000, 'surplus pod removed');
+    await waitFor(
+      async () =>
+        (await podsOf(rs)).length === 2 &&
+        !(await podsOf(rs)).some((p) => p.metadata.name === 'mixed-pending'),
+      10_000,
+      'surplus pod removed',
+    );
     expect((await podsOf(rs)).map((p) => p.metadata.name).sort()).toEqual(running.sort());
   });
 });

@@ -17,7 +17,14 @@ import { slowStartBatch } from './batch.js';
 import { applyClaims, planClaims } from './claim.js';
 import { BudgetedRecorder } from './event-budget.js';
 import { Expectations } from './expectations.js';
-import { controllerRef, isPodActive, ownerRefTo, type PodObj, podFromTemplate, podsToDelete } from './pods.js';
+import {
+  controllerRef,
+  isPodActive,
+  ownerRefTo,
+  type PodObj,
+  podFromTemplate,
+  podsToDelete,
+} from './pods.js';
 import { calculateStatus, type ManageFailure, nextAvailableInMs, type ReplicaSetObj } from './status.js';
 
 /** Tunables; defaults as kube-controller-manager. */
@@ -30,6 +37,9 @@ export interface ReplicaSetControllerOptions {
 
 const defaults: ReplicaSetControllerOptions = { workers: 5, burstReplicas: 500 };
 const rsKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
+
+/** Delay before retrying a reconcile that lost an optimistic-concurrency race. */
+const conflictRetryMs = 10;
 
 /** A ReplicaSet controller with the given options. */
 export function newReplicaSetController(options: Partial<ReplicaSetControllerOptions> = {}): Controller {
@@ -87,7 +97,7 @@ class ReplicaSetSync {
     });
     await Promise.all([this.rsInformer.hasSynced(), this.podInformer.hasSynced()]);
     if (this.ctx.signal.aborted) return;
-    await runWorkers(this.queue, this.opts.workers, (key) => this.reconcile(key));
+    await runWorkers(this.queue, this.opts.workers, (key) => this.reconcileOrRequeue(key));
   }
 
   // --- event handlers: map pod changes to the ReplicaSets that care ---
@@ -113,7 +123,10 @@ class ReplicaSetSync {
 
   private enqueueMatching(pod: PodObj): void {
     for (const rs of this.rsInformer.list()) {
-      if (rs.metadata.namespace === pod.metadata.namespace && labelSelectorMatches(rs.spec?.selector, pod.metadata.labels)) {
+      if (
+        rs.metadata.namespace === pod.metadata.namespace &&
+        labelSelectorMatches(rs.spec?.selector, pod.metadata.labels)
+      ) {
         this.queue.add(keyOf(rs));
       }
     }
@@ -159,6 +172,19 @@ class ReplicaSetSync {
 
   // --- reconcile ---
 
+  /**
+   * A Conflict means our cache was a step behind a concurrent writer (often the other
+   * controller's status write): retry soon on fresher state without growing the backoff.
+   */
+  private async reconcileOrRequeue(key: string): Promise<void> {
+    try {
+      await this.reconcile(key);
+    } catch (err) {
+      if (!isReason(err, 'Conflict')) throw err;
+      this.queue.addAfter(key, conflictRetryMs);
+    }
+  }
+
   /** Converges one ReplicaSet; throws to be retried with backoff. */
   async reconcile(key: string): Promise<void> {
     const rs = this.rsInformer.get(key);
@@ -190,7 +216,8 @@ class ReplicaSetSync {
   private async manage(key: string, rs: ReplicaSetObj, owned: PodObj[]): Promise<void> {
     const diff = owned.length - (rs.spec?.replicas ?? 1);
     if (diff < 0) await this.createPods(key, rs, Math.min(-diff, this.opts.burstReplicas));
-    else if (diff > 0) await this.deletePods(key, rs, podsToDelete(owned, Math.min(diff, this.opts.burstReplicas)));
+    else if (diff > 0)
+      await this.deletePods(key, rs, podsToDelete(owned, Math.min(diff, this.opts.burstReplicas)));
   }
 
   private async createPods(key: string, rs: ReplicaSetObj, count: number): Promise<void> {
@@ -216,7 +243,9 @@ class ReplicaSetSync {
     const results = await Promise.allSettled(
       victims.map(async (pod) => {
         try {
-          await this.pods.delete(pod.metadata.namespace ?? '', pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
+          await this.pods.delete(pod.metadata.namespace ?? '', pod.metadata.name!, {
+            preconditions: { uid: pod.metadata.uid },
+          });
           this.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
         } catch (err) {
           this.expectations.deletionObserved(key, keyOf(pod));
@@ -231,7 +260,11 @@ class ReplicaSetSync {
     if (failed) throw failed.reason;
   }
 
-  private async writeStatus(rs: ReplicaSetObj, owned: PodObj[], failure: ManageFailure | undefined): Promise<void> {
+  private async writeStatus(
+    rs: ReplicaSetObj,
+    owned: PodObj[],
+    failure: ManageFailure | undefined,
+  ): Promise<void> {
     const status = calculateStatus(rs, owned, failure, this.ctx.clock.now());
     if (deepEqual(status, rs.status ?? {})) return;
     await this.replicaSets.updateStatus(rs.metadata.namespace ?? '', { ...structuredClone(rs), status });

@@ -15,7 +15,10 @@ export interface ManageFailure {
   message: string;
 }
 
-function labelsMatch(want: Record<string, string> | undefined, have: Record<string, string> | undefined): boolean {
+function labelsMatch(
+  want: Record<string, string> | undefined,
+  have: Record<string, string> | undefined,
+): boolean {
   return Object.entries(want ?? {}).every(([k, v]) => have?.[k] === v);
 }
 
@@ -24,7 +27,12 @@ function stamp(now: Date): string {
 }
 
 /** The status the ReplicaSet should have, given its active owned pods. */
-export function calculateStatus(rs: ReplicaSetObj, pods: PodObj[], failure: ManageFailure | undefined, now: Date): ReplicaSetStatus {
+export function calculateStatus(
+  rs: ReplicaSetObj,
+  pods: PodObj[],
+  failure: ManageFailure | undefined,
+  now: Date,
+): ReplicaSetStatus {
   const templateLabels = rs.spec?.template?.metadata?.labels;
   const minReady = rs.spec?.minReadySeconds ?? 0;
   let fullyLabeled = 0;
@@ -71,7 +79,9 @@ export function nextAvailableInMs(rs: ReplicaSetObj, pods: PodObj[], now: Date):
   let soonest: number | undefined;
   for (const pod of pods) {
     if (!isPodReady(pod) || isPodAvailable(pod, minReady, now)) continue;
-    const since = Date.parse(pod.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '');
+    const since = Date.parse(
+      pod.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '',
+    );
     const wait = Number.isNaN(since) ? minReady * 1000 : since + minReady * 1000 - now.getTime();
     soonest = soonest === undefined ? wait : Math.min(soonest, wait);
   }

@@ -17,7 +17,12 @@ export function podTemplate(labels: Record<string, string>, image = 'nginx:1.25'
 }
 
 /** A ReplicaSet selecting `labels`. */
-export function replicaSet(name: string, replicas: number, labels: Record<string, string>, image?: string): ReplicaSetObj {
+export function replicaSet(
+  name: string,
+  replicas: number,
+  labels: Record<string, string>,
+  image?: string,
+): ReplicaSetObj {
   return {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
@@ -77,7 +82,8 @@ export function startFakeKubelet(client: Client, options: FakeKubeletOptions = {
   const start = async (pod: PodObj) => {
     const ns = pod.metadata.namespace ?? '';
     const name = pod.metadata.name!;
-    if (!pod.spec?.nodeName) await pods.createSubresource(ns, name, 'binding', { target: { kind: 'Node', name: node } });
+    if (!pod.spec?.nodeName)
+      await pods.createSubresource(ns, name, 'binding', { target: { kind: 'Node', name: node } });
     if (options.admit && !options.admit(pod)) return;
     if (options.readyAfterMs) await new Promise((r) => setTimeout(r, options.readyAfterMs));
     for (let attempt = 0; attempt < 5 && !stopped; attempt++) {
@@ -99,7 +105,10 @@ export function startFakeKubelet(client: Client, options: FakeKubeletOptions = {
     let work: (() => Promise<unknown>) | undefined;
     if (pod.metadata.deletionTimestamp) {
       work = () => pods.delete(pod.metadata.namespace ?? '', pod.metadata.name!, { gracePeriodSeconds: 0 });
-    } else if (pod.status?.phase === 'Pending' && (!pod.spec?.nodeName || !options.admit || options.admit(pod))) {
+    } else if (
+      pod.status?.phase === 'Pending' &&
+      (!pod.spec?.nodeName || !options.admit || options.admit(pod))
+    ) {
       work = () => start(pod);
     }
     if (!work) return;

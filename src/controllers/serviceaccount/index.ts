@@ -1,2 +1,6 @@
 /** The ServiceAccount controller: a "default" ServiceAccount in every active namespace. */
-export { defaultServiceAccountName, serviceAccountController, wantsDefaultAccount } from './serviceaccount-controller.js';
+export {
+  defaultServiceAccountName,
+  serviceAccountController,
+  wantsDefaultAccount,
+} from './serviceaccount-controller.js';

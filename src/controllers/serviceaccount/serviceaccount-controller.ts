@@ -39,7 +39,11 @@ export const serviceAccountController: Controller = {
     await runWorkers(queue, 2, async (name) => {
       if (!wantsDefaultAccount(namespaces.get(name))) return;
       if (accounts.get(`${name}/${defaultServiceAccountName}`)) return;
-      const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: defaultServiceAccountName, namespace: name } };
+      const sa = {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: defaultServiceAccountName, namespace: name },
+      };
       await sas.create(name, sa).catch((err) => {
         // Already there (our informer lags) or the namespace began terminating: nothing to do.
         if (isReason(err, 'AlreadyExists') || isReason(err, 'Forbidden') || isReason(err, 'NotFound')) return;

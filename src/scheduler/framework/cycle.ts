@@ -83,11 +83,15 @@ export class Framework {
     if (prep.rejection) {
       const rejections = new Map<string, Rejection>();
       for (const node of nodes) rejections.set(node.name, prep.rejection);
-      return { ok: false, diagnosis: { numAllNodes: n, preFilterMsg: prep.rejection.reasons.join(', '), rejections } };
+      return {
+        ok: false,
+        diagnosis: { numAllNodes: n, preFilterMsg: prep.rejection.reasons.join(', '), rejections },
+      };
     }
     // A pod that preempted for a node tries that node first, as Kubernetes' evaluateNominatedNode.
     const nominated = nominatedNode ? snap.node(nominatedNode) : undefined;
-    if (nominated && !this.filterNode(prep, pod, nominated)) return { ok: true, node: nominated, evaluated: 1, feasible: 1 };
+    if (nominated && !this.filterNode(prep, pod, nominated))
+      return { ok: true, node: nominated, evaluated: 1, feasible: 1 };
 
     const want = numFeasibleNodesToFind(n, this.profile.percentageOfNodesToScore);
     if (this.rejected.length < n) this.rejected.length = n;
@@ -109,7 +113,6 @@ export class Framework {
       return { ok: false, diagnosis: { numAllNodes: n, rejections } };
     }
     const chosen = found === 1 ? this.feasible[0] : this.select(pod, snap, prep, found);
-    this.feasible.fill(undefined as unknown as NodeInfo, 0, found);
     return { ok: true, node: chosen, evaluated, feasible: found };
   }
 

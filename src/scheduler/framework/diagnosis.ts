@@ -31,7 +31,8 @@ export function fitErrorMessage(d: Diagnosis, postFilterMsg = ''): string {
 /** "<count> <reason>" for every distinct reason, sorted as Go's sort.Strings sorts them. */
 export function reasonHistogram(rejections: Iterable<Rejection>): string[] {
   const counts = new Map<string, number>();
-  for (const r of rejections) for (const reason of r.reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  for (const r of rejections)
+    for (const reason of r.reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
   return [...counts].map(([reason, n]) => `${n} ${reason}`).sort(byCodeUnits);
 }
 

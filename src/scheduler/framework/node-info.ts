@@ -49,7 +49,7 @@ export class NodeInfo {
     this.allocMemory = v.memory;
     this.allocEphemeral = v.ephemeral;
     this.allocPods = units(alloc.pods);
-    this.allocScalar = v.scalar;
+    this.allocScalar = v.scalar ?? new Map();
   }
 
   addPod(p: PodInfo): void {

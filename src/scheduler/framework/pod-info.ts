@@ -4,6 +4,7 @@
  * so the per-node hot path never parses or allocates.
  */
 import type { Pod, PodAffinityTerm, Toleration, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
+import { podRequests } from './resources.js';
 import {
   compileLabelSelector,
   compileNodeTerms,
@@ -14,7 +15,6 @@ import {
   matchLabels,
   type NodeTermMatcher,
 } from './selectors.js';
-import { podRequests } from './resources.js';
 
 /** A host port the pod asks for; `key` ("TCP/80") indexes NodeInfo.usedPorts. */
 export interface HostPort {
@@ -102,12 +102,13 @@ export class PodInfo {
     this.cpu = req.cpu;
     this.memory = req.memory;
     this.ephemeral = req.ephemeral;
-    this.scalar = req.scalar.size ? [...req.scalar].filter(([, n]) => n > 0) : none;
+    this.scalar = req.scalar ? [...req.scalar].filter(([, n]) => n > 0) : none;
     const nz = podRequests(pod, true);
     this.nonZeroCpu = nz.cpu;
     this.nonZeroMemory = nz.memory;
     this.ports = hostPorts(pod);
-    this.nodeSelector = spec.nodeSelector && Object.keys(spec.nodeSelector).length ? spec.nodeSelector : undefined;
+    this.nodeSelector =
+      spec.nodeSelector && Object.keys(spec.nodeSelector).length ? spec.nodeSelector : undefined;
     const na = spec.affinity?.nodeAffinity;
     const required = na?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
     this.requiredNodeTerms = required ? compileNodeTerms(required) : undefined;
@@ -119,7 +120,9 @@ export class PodInfo {
     const pa = spec.affinity?.podAffinity;
     const anti = spec.affinity?.podAntiAffinity;
     const ns = this.namespace;
-    this.requiredAffinity = (pa?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => term(t, 1, ns));
+    this.requiredAffinity = (pa?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
+      term(t, 1, ns),
+    );
     this.requiredAntiAffinity = (anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
       term(t, 1, ns),
     );
@@ -190,7 +193,10 @@ export function termMatches(
 ): boolean {
   if (!t.namespaces.has(pod.namespace)) {
     if (!t.namespaceSelector) return false;
-    if (t.namespaceSelector !== matchEverything && !matchLabels(t.namespaceSelector, namespaceLabels(pod.namespace)))
+    if (
+      t.namespaceSelector !== matchEverything &&
+      !matchLabels(t.namespaceSelector, namespaceLabels(pod.namespace))
+    )
       return false;
   }
   return matchLabels(t.selector, pod.labels);

@@ -56,7 +56,12 @@ function byImportance(a: PodInfo, b: PodInfo): number {
 }
 
 /** Why the pod may not preempt at all, or undefined when it may. */
-export function ineligibility(pod: PodInfo, snap: Snapshot, nominatedNode: string, d: Diagnosis): string | undefined {
+export function ineligibility(
+  pod: PodInfo,
+  snap: Snapshot,
+  nominatedNode: string,
+  d: Diagnosis,
+): string | undefined {
   if (pod.preemptNever) return notEligibleNever;
   if (!nominatedNode || d.rejections.get(nominatedNode)?.unresolvable) return undefined;
   // Victims from an earlier preemption are still going: wait for them instead of evicting more.
@@ -66,7 +71,10 @@ export function ineligibility(pod: PodInfo, snap: Snapshot, nominatedNode: strin
 }
 
 /** Splits victims (most important first) into those whose eviction would break a PDB and the rest. */
-export function splitByBudget(victims: PodInfo[], budgets: readonly DisruptionBudget[]): [PodInfo[], PodInfo[]] {
+export function splitByBudget(
+  victims: PodInfo[],
+  budgets: readonly DisruptionBudget[],
+): [PodInfo[], PodInfo[]] {
   const allowed = budgets.map((b) => b.allowed);
   const violating: PodInfo[] = [];
   const fine: PodInfo[] = [];
@@ -74,7 +82,8 @@ export function splitByBudget(victims: PodInfo[], budgets: readonly DisruptionBu
     let breaks = false;
     if (Object.keys(p.labels).length) {
       budgets.forEach((b, i) => {
-        if (b.namespace !== p.namespace || b.selector.reqs.length === 0 || !matchLabels(b.selector, p.labels)) return;
+        if (b.namespace !== p.namespace || b.selector.reqs.length === 0 || !matchLabels(b.selector, p.labels))
+          return;
         if (b.disrupted.has(p.name)) return;
         allowed[i]--;
         if (allowed[i] < 0) breaks = true;
@@ -168,7 +177,10 @@ export function preempt(
     if (r?.unresolvable) statuses.set(node.name, notHelpful);
     else potential.push(node);
   }
-  const wanted = Math.max(minCandidateNodesAbsolute, Math.trunc((potential.length * minCandidateNodesPercentage) / 100));
+  const wanted = Math.max(
+    minCandidateNodesAbsolute,
+    Math.trunc((potential.length * minCandidateNodesPercentage) / 100),
+  );
   const offset = potential.length ? Math.floor(rand() * potential.length) : 0;
   let best: Candidate | undefined;
   let found = 0;

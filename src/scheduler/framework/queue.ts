@@ -15,7 +15,11 @@ export interface QueueOptions {
   unschedulableMaxMs: number;
 }
 
-export const defaultQueueOptions: QueueOptions = { initialBackoffMs: 1000, maxBackoffMs: 10_000, unschedulableMaxMs: 60_000 };
+export const defaultQueueOptions: QueueOptions = {
+  initialBackoffMs: 1000,
+  maxBackoffMs: 10_000,
+  unschedulableMaxMs: 60_000,
+};
 
 /** A pod in the queue, with its scheduling history. */
 export interface QueuedPod {
@@ -51,6 +55,8 @@ const byPriority = (a: QueuedPod, b: QueuedPod): boolean =>
 export class SchedulingQueue {
   private readonly entries = new Map<string, Entry>();
   private readonly active = new Heap<QueuedPod>(byPriority);
+  /** Kept apart so cluster events cost nothing while no pod is waiting for one. */
+  private readonly unschedulable = new Set<Entry>();
   private waiters: Array<(qp: QueuedPod | undefined) => void> = [];
   private seq = 0;
   private cycle = 0;
@@ -86,6 +92,7 @@ export class SchedulingQueue {
     const e = this.entries.get(key);
     if (!e) return;
     e.cancelBackoff?.();
+    this.unschedulable.delete(e);
     this.entries.delete(key);
   }
 
@@ -146,6 +153,7 @@ export class SchedulingQueue {
     if (unschedulable && !e.dirty && this.moveRequestCycle < qp.cycle) {
       e.where = 'unschedulable';
       e.unschedulableSince = this.clock.now().getTime();
+      this.unschedulable.add(e);
       return;
     }
     this.toBackoffOrActive(e);
@@ -154,22 +162,22 @@ export class SchedulingQueue {
   /** A cluster event that may help: unschedulable pods (those `which` accepts) retry. */
   moveAllUnschedulable(which?: (info: PodInfo) => boolean): void {
     this.moveRequestCycle = this.cycle;
-    for (const e of this.entries.values()) {
-      if (e.where === 'unschedulable' && (!which || which(e.qp.info))) this.moveOut(e);
-    }
+    for (const e of this.unschedulable) if (!which || which(e.qp.info)) this.moveOut(e);
   }
 
   /** Moves pods that have waited in unschedulableQ longer than unschedulableMaxMs. */
   flushUnschedulableLeftover(): void {
     const now = this.clock.now().getTime();
-    for (const e of this.entries.values()) {
-      if (e.where === 'unschedulable' && now - e.unschedulableSince >= this.opts.unschedulableMaxMs) this.moveOut(e);
-    }
+    for (const e of this.unschedulable)
+      if (now - e.unschedulableSince >= this.opts.unschedulableMaxMs) this.moveOut(e);
   }
 
   /** When the pod's current backoff ends (ms since epoch). */
   backoffExpiry(qp: QueuedPod): number {
-    const ms = Math.min(this.opts.maxBackoffMs, this.opts.initialBackoffMs * 2 ** Math.max(0, qp.attempts - 1));
+    const ms = Math.min(
+      this.opts.maxBackoffMs,
+      this.opts.initialBackoffMs * 2 ** Math.max(0, qp.attempts - 1),
+    );
     return qp.lastAttemptAt + ms;
   }
 
@@ -181,6 +189,7 @@ export class SchedulingQueue {
   }
 
   private moveOut(e: Entry): void {
+    this.unschedulable.delete(e);
     this.toBackoffOrActive(e);
   }
 

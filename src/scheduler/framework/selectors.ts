@@ -26,10 +26,14 @@ export const matchNothing: LabelMatcher = { nothing: true, reqs: [] };
 export const matchEverything: LabelMatcher = { nothing: false, reqs: [] };
 
 /** Compiles a LabelSelector; undefined/null matches nothing, `{}` matches everything. */
-export function compileLabelSelector(sel: LabelSelector | undefined | null, extra: Requirement[] = []): LabelMatcher {
+export function compileLabelSelector(
+  sel: LabelSelector | undefined | null,
+  extra: Requirement[] = [],
+): LabelMatcher {
   if (!sel) return matchNothing;
   const reqs: Requirement[] = [];
-  for (const [key, value] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key, op: 'In', values: [value] });
+  for (const [key, value] of Object.entries(sel.matchLabels ?? {}))
+    reqs.push({ key, op: 'In', values: [value] });
   for (const e of sel.matchExpressions ?? []) reqs.push(requirement(e));
   reqs.push(...extra);
   return reqs.length === 0 ? matchEverything : { nothing: false, reqs };

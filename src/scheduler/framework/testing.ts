@@ -3,14 +3,21 @@
  * `pod('web').req({ cpu: '2' }).tolerate(t).build()`, `node('n1').cap({ cpu: '4' }).taint(...).build()`.
  */
 import type {
+  Affinity,
   Node,
+  NodeAffinity,
   NodeSelectorRequirement,
   Pod,
+  PodAffinity,
   PodAffinityTerm,
   Taint,
   Toleration,
   TopologySpreadConstraint,
 } from 'kubernetes-types/core/v1.js';
+import type { Clock } from '../../client/types.js';
+import { PodInfo } from './pod-info.js';
+import { Snapshot } from './snapshot.js';
+import { CycleState, type FilterPlugin, type ScorePlugin } from './types.js';
 
 let seq = 0;
 
@@ -38,6 +45,17 @@ export class PodBuilder {
     return this.p.spec!;
   }
 
+  private get affinity(): Affinity {
+    if (!this.spec.affinity) this.spec.affinity = {};
+    return this.spec.affinity;
+  }
+
+  private get nodeAffinity(): NodeAffinity {
+    const a = this.affinity;
+    if (!a.nodeAffinity) a.nodeAffinity = {};
+    return a.nodeAffinity;
+  }
+
   ns(namespace: string): this {
     this.p.metadata!.namespace = namespace;
     return this;
@@ -56,13 +74,18 @@ export class PodBuilder {
 
   /** Adds another container with these requests. */
   container(requests: Record<string, string>): this {
-    this.spec.containers.push({ name: `c${this.spec.containers.length}`, image: 'busybox', resources: { requests } });
+    this.spec.containers.push({
+      name: `c${this.spec.containers.length}`,
+      image: 'busybox',
+      resources: { requests },
+    });
     return this;
   }
 
   /** Adds an init container; restartPolicy 'Always' makes it a sidecar. */
   init(requests: Record<string, string>, restartPolicy?: 'Always'): this {
-    const list = (this.spec.initContainers ??= []);
+    if (!this.spec.initContainers) this.spec.initContainers = [];
+    const list = this.spec.initContainers;
     list.push({ name: `i${list.length}`, image: 'busybox', resources: { requests }, restartPolicy });
     return this;
   }
@@ -74,12 +97,12 @@ export class PodBuilder {
 
   hostPort(port: number, protocol = 'TCP', hostIP?: string): this {
     const c = this.spec.containers[0];
-    (c.ports ??= []).push({ containerPort: port, hostPort: port, protocol, hostIP });
+    c.ports = [...(c.ports ?? []), { containerPort: port, hostPort: port, protocol, hostIP }];
     return this;
   }
 
   tolerate(t: Toleration): this {
-    (this.spec.tolerations ??= []).push(t);
+    this.spec.tolerations = [...(this.spec.tolerations ?? []), t];
     return this;
   }
 
@@ -90,36 +113,57 @@ export class PodBuilder {
 
   /** Adds a required node affinity term (terms are ORed). */
   requireNode(...exprs: NodeSelectorRequirement[]): this {
-    const na = ((this.spec.affinity ??= {}).nodeAffinity ??= {});
-    const req = (na.requiredDuringSchedulingIgnoredDuringExecution ??= { nodeSelectorTerms: [] });
-    req.nodeSelectorTerms.push({ matchExpressions: exprs });
+    const na = this.nodeAffinity;
+    const terms = na.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    na.requiredDuringSchedulingIgnoredDuringExecution = {
+      nodeSelectorTerms: [...terms, { matchExpressions: exprs }],
+    };
     return this;
   }
 
   preferNode(weight: number, ...exprs: NodeSelectorRequirement[]): this {
-    const na = ((this.spec.affinity ??= {}).nodeAffinity ??= {});
-    (na.preferredDuringSchedulingIgnoredDuringExecution ??= []).push({ weight, preference: { matchExpressions: exprs } });
+    const na = this.nodeAffinity;
+    na.preferredDuringSchedulingIgnoredDuringExecution = [
+      ...(na.preferredDuringSchedulingIgnoredDuringExecution ?? []),
+      { weight, preference: { matchExpressions: exprs } },
+    ];
     return this;
   }
 
-  /** Required pod affinity (kind 'affinity') or anti-affinity (kind 'anti') to pods with these labels. */
-  podAffinity(kind: 'affinity' | 'anti', topologyKey: string, matchLabels: Record<string, string>, weight?: number): this {
+  /** Pod affinity (kind 'affinity') or anti-affinity ('anti') to pods with these labels; preferred with a weight. */
+  podAffinity(
+    kind: 'affinity' | 'anti',
+    topologyKey: string,
+    matchLabels: Record<string, string>,
+    weight?: number,
+  ): this {
     const term: PodAffinityTerm = { topologyKey, labelSelector: { matchLabels } };
-    const affinity = (this.spec.affinity ??= {});
-    const block = kind === 'affinity' ? (affinity.podAffinity ??= {}) : (affinity.podAntiAffinity ??= {});
-    if (weight === undefined) (block.requiredDuringSchedulingIgnoredDuringExecution ??= []).push(term);
-    else (block.preferredDuringSchedulingIgnoredDuringExecution ??= []).push({ weight, podAffinityTerm: term });
+    const a = this.affinity;
+    const block: PodAffinity = (kind === 'affinity' ? a.podAffinity : a.podAntiAffinity) ?? {};
+    if (kind === 'affinity') a.podAffinity = block;
+    else a.podAntiAffinity = block;
+    if (weight === undefined) {
+      block.requiredDuringSchedulingIgnoredDuringExecution = [
+        ...(block.requiredDuringSchedulingIgnoredDuringExecution ?? []),
+        term,
+      ];
+    } else {
+      block.preferredDuringSchedulingIgnoredDuringExecution = [
+        ...(block.preferredDuringSchedulingIgnoredDuringExecution ?? []),
+        { weight, podAffinityTerm: term },
+      ];
+    }
     return this;
   }
 
-  spread(c: Partial<TopologySpreadConstraint> & { topologyKey: string; labels: Record<string, string> }): this {
+  spread(
+    c: Partial<TopologySpreadConstraint> & { topologyKey: string; labels: Record<string, string> },
+  ): this {
     const { labels, ...rest } = c;
-    (this.spec.topologySpreadConstraints ??= []).push({
-      maxSkew: 1,
-      whenUnsatisfiable: 'DoNotSchedule',
-      labelSelector: { matchLabels: labels },
-      ...rest,
-    });
+    this.spec.topologySpreadConstraints = [
+      ...(this.spec.topologySpreadConstraints ?? []),
+      { maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: labels }, ...rest },
+    ];
     return this;
   }
 
@@ -178,7 +222,7 @@ export class NodeBuilder {
   }
 
   taint(key: string, value: string | undefined, effect: Taint['effect']): this {
-    (this.n.spec!.taints ??= []).push({ key, value, effect });
+    this.n.spec!.taints = [...(this.n.spec!.taints ?? []), { key, value, effect }];
     return this;
   }
 
@@ -196,3 +240,76 @@ export class NodeBuilder {
 export const pod = (name = `p${seq + 1}`): PodBuilder => new PodBuilder(name);
 /** Starts a node fixture. */
 export const node = (name: string): NodeBuilder => new NodeBuilder(name);
+
+/** A snapshot holding these nodes and placed pods (pods need spec.nodeName). */
+export function snapshotOf(nodes: Node[], pods: Pod[] = []): Snapshot {
+  const snap = new Snapshot();
+  for (const n of nodes) snap.setNode(n);
+  for (const p of pods) snap.setPod(new PodInfo(p));
+  return snap;
+}
+
+/**
+ * Runs one filter plugin (PreFilter then Filter) for a pod on a node of the snapshot; returns
+ * the rejection's reasons joined by ", ", or 'fits'.
+ */
+export function filterOutcome(plugin: FilterPlugin, p: Pod, nodeName: string, snap: Snapshot): string {
+  const info = new PodInfo(p);
+  const state = new CycleState();
+  const pre = plugin.preFilter?.(info, snap, state);
+  if (pre === 'skip') return 'fits';
+  if (pre) return pre.reasons.join(', ');
+  const r = plugin.filter(info, snap.node(nodeName)!, state);
+  return r ? r.reasons.join(', ') : 'fits';
+}
+
+/** Runs one score plugin over every node of the snapshot; returns normalized scores by node name. */
+export function scoreOutcome(plugin: ScorePlugin, p: Pod, snap: Snapshot): Record<string, number> {
+  const info = new PodInfo(p);
+  const state = new CycleState();
+  const nodes = snap.nodes;
+  const out: Record<string, number> = {};
+  if (plugin.preScore && !plugin.preScore(info, nodes, nodes.length, snap, state)) {
+    for (const n of nodes) out[n.name] = 0;
+    return out;
+  }
+  const scores = new Float64Array(nodes.length);
+  nodes.forEach((n, i) => {
+    scores[i] = plugin.score(info, n, state);
+  });
+  plugin.normalize?.(scores, nodes.length, state);
+  nodes.forEach((n, i) => {
+    out[n.name] = scores[i];
+  });
+  return out;
+}
+
+/** A clock tests move by hand; timers fire in order as time passes. */
+export class ManualClock implements Clock {
+  private t = Date.UTC(2024, 0, 1);
+  private timers: Array<{ at: number; fn: () => void }> = [];
+
+  now(): Date {
+    return new Date(this.t);
+  }
+
+  after(ms: number, fn: () => void): () => void {
+    const timer = { at: this.t + ms, fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((x) => x !== timer);
+    };
+  }
+
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((x) => x !== due);
+      this.t = due.at;
+      due.fn();
+    }
+    this.t = end;
+  }
+}

@@ -16,7 +16,11 @@ export interface Rejection {
 }
 
 /** Builds a Rejection; plugins build their fixed ones once, as module constants. */
-export function rejection(plugin: string, reason: string | readonly string[], unresolvable = false): Rejection {
+export function rejection(
+  plugin: string,
+  reason: string | readonly string[],
+  unresolvable = false,
+): Rejection {
   return { plugin, reasons: typeof reason === 'string' ? [reason] : reason, unresolvable };
 }
 
@@ -48,7 +52,13 @@ export interface ScorePlugin {
   readonly name: string;
   readonly weight: number;
   /** Returns false when the plugin has nothing to say about this pod (all scores would be equal). */
-  preScore?(pod: PodInfo, nodes: readonly NodeInfo[], count: number, snapshot: Snapshot, state: CycleState): boolean;
+  preScore?(
+    pod: PodInfo,
+    nodes: readonly NodeInfo[],
+    count: number,
+    snapshot: Snapshot,
+    state: CycleState,
+  ): boolean;
   score(pod: PodInfo, node: NodeInfo, state: CycleState): number;
   /** Rescales scores[0..count) in place to 0..maxNodeScore. */
   normalize?(scores: Float64Array, count: number, state: CycleState): void;

@@ -51,6 +51,9 @@ export function defaultScorers(strategy: ScoringStrategy = 'LeastAllocated'): Sc
 }
 
 /** The default profile; percentageOfNodesToScore 0 means adaptive. */
-export function defaultProfile(strategy: ScoringStrategy = 'LeastAllocated', percentageOfNodesToScore = 0): Profile {
+export function defaultProfile(
+  strategy: ScoringStrategy = 'LeastAllocated',
+  percentageOfNodesToScore = 0,
+): Profile {
   return { filters: defaultFilters, scorers: defaultScorers(strategy), percentageOfNodesToScore };
 }

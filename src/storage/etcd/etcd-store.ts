@@ -7,7 +7,11 @@
  * several clusters can share an etcd. Compaction is etcd-wide, so its revision is recorded in one
  * key outside every prefix (as kube-apiserver's compact_rev_key) for compactedRevision().
  */
-import { Etcd3, type IRequestOp, type ITxnResponse } from 'etcd3';
+import { createRequire } from 'node:module';
+import type { Etcd3, IRequestOp, ITxnResponse } from 'etcd3';
+
+// etcd3 pulls in gRPC and protobufjs: loaded on first use, so sqlite-only servers start faster.
+const requireLazily = createRequire(import.meta.url);
 import type { KV, ListOptions, ListResult, Store, Watch, WatchHandlers } from '../store.js';
 import { StoreError } from '../store.js';
 import { isCompacted, KeySpace, toStoreError } from './codec.js';
@@ -32,7 +36,8 @@ export class EtcdStore implements Store {
   private readonly watches = new Set<Watch & { fail(err: Error): void }>();
 
   constructor(options: EtcdStoreOptions) {
-    this.client = new Etcd3({ hosts: options.endpoints });
+    const { Etcd3: Client } = requireLazily('etcd3') as typeof import('etcd3');
+    this.client = new Client({ hosts: options.endpoints });
     this.keys = new KeySpace(options.prefix ?? '/skiff');
   }
 

@@ -24,7 +24,8 @@ function addTerms(
 ): void {
   for (const t of terms) {
     const v = node.labels[t.topologyKey];
-    if (v !== undefined && termMatches(t, target, snap.namespaceLabels)) out.add(t.topologyKey, v, sign * (weight ?? t.weight));
+    if (v !== undefined && termMatches(t, target, snap.namespaceLabels))
+      out.add(t.topologyKey, v, sign * (weight ?? t.weight));
   }
 }
 
@@ -71,6 +72,7 @@ export const interPodAffinityScore: ScorePlugin = {
       if (scores[i] > max) max = scores[i];
     }
     const diff = max - min;
-    for (let i = 0; i < count; i++) scores[i] = diff > 0 ? Math.trunc((maxNodeScore * (scores[i] - min)) / diff) : 0;
+    for (let i = 0; i < count; i++)
+      scores[i] = diff > 0 ? Math.trunc((maxNodeScore * (scores[i] - min)) / diff) : 0;
   },
 };

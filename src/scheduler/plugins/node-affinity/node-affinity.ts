@@ -36,7 +36,8 @@ export const nodeAffinityScore: ScorePlugin = {
   preScore: (pod) => pod.preferredNodeTerms.length > 0,
   score(pod, node) {
     let sum = 0;
-    for (const p of pod.preferredNodeTerms) if (matchNodeTerm(p.term, node.name, node.labels)) sum += p.weight;
+    for (const p of pod.preferredNodeTerms)
+      if (matchNodeTerm(p.term, node.name, node.labels)) sum += p.weight;
     return sum;
   },
   normalize(scores, count) {

@@ -6,7 +6,13 @@
  */
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
-import { type FilterPlugin, maxNodeScore, type Rejection, rejection, type ScorePlugin } from '../../framework/types.js';
+import {
+  type FilterPlugin,
+  maxNodeScore,
+  type Rejection,
+  rejection,
+  type ScorePlugin,
+} from '../../framework/types.js';
 
 export const name = 'NodeResourcesFit';
 /** Kubernetes' reasons, one per resource that does not fit. */
@@ -57,7 +63,8 @@ function describe(
   scalar: boolean,
 ): Rejection {
   const failing = +pods + +cpu + +memory + +ephemeral + +scalar;
-  if (failing === 1 && !scalar) return pods ? single.pods : cpu ? single.cpu : memory ? single.memory : single.ephemeral;
+  if (failing === 1 && !scalar)
+    return pods ? single.pods : cpu ? single.cpu : memory ? single.memory : single.ephemeral;
   const reasons: string[] = [];
   if (pods) reasons.push(reasonTooManyPods);
   if (cpu) reasons.push(reasonInsufficientCpu);
@@ -69,45 +76,60 @@ function describe(
   }
   if (reasons.length === 1) {
     let r = scalarRejections.get(reasons[0]);
-    if (!r) scalarRejections.set(reasons[0], (r = rejection(name, reasons[0])));
+    if (!r) {
+      r = rejection(name, reasons[0]);
+      scalarRejections.set(reasons[0], r);
+    }
     return r;
   }
   return rejection(name, reasons);
 }
 
-/** Per-resource score for LeastAllocated: the free share after placing the pod, 0..100. */
-function leastRequested(requested: number, capacity: number): number {
-  if (requested > capacity) return 0;
-  return Math.trunc(((capacity - requested) * maxNodeScore) / capacity);
-}
+// The two strategies are written out rather than built from a shared per-resource callback:
+// memory amounts exceed 2^31, and passing them as arguments to a non-inlined function boxes
+// them on V8's heap — an allocation per node per pod in the hottest loop.
 
-/** Per-resource score for MostAllocated: the used share after placing the pod, 0..100. */
-function mostRequested(requested: number, capacity: number): number {
-  return Math.trunc((Math.min(requested, capacity) * maxNodeScore) / capacity);
-}
+/** Score: prefer nodes with the most room left (kube-scheduler's default strategy); weight 1. */
+export const leastAllocatedScore: ScorePlugin = {
+  name: `${name}/LeastAllocated`,
+  weight: 1,
+  score(pod, node) {
+    // Resources the node has none of are left out of the average, as Kubernetes does.
+    let sum = 0;
+    let weights = 0;
+    const cap = node.allocCpu;
+    if (cap > 0) {
+      const req = node.nonZeroCpu + pod.nonZeroCpu;
+      sum += req > cap ? 0 : Math.trunc(((cap - req) * maxNodeScore) / cap);
+      weights++;
+    }
+    const mcap = node.allocMemory;
+    if (mcap > 0) {
+      const req = node.nonZeroMemory + pod.nonZeroMemory;
+      sum += req > mcap ? 0 : Math.trunc(((mcap - req) * maxNodeScore) / mcap);
+      weights++;
+    }
+    return weights ? Math.trunc(sum / weights) : 0;
+  },
+};
 
-function allocationScorer(strategy: string, perResource: (req: number, cap: number) => number): ScorePlugin {
-  return {
-    name: `${name}/${strategy}`,
-    weight: 1,
-    score(pod, node) {
-      // Resources the node has none of are left out of the average, as Kubernetes does.
-      let sum = 0;
-      let weights = 0;
-      if (node.allocCpu > 0) {
-        sum += perResource(node.nonZeroCpu + pod.nonZeroCpu, node.allocCpu);
-        weights++;
-      }
-      if (node.allocMemory > 0) {
-        sum += perResource(node.nonZeroMemory + pod.nonZeroMemory, node.allocMemory);
-        weights++;
-      }
-      return weights ? Math.trunc(sum / weights) : 0;
-    },
-  };
-}
-
-/** Score: prefer nodes with the most room left (kube-scheduler's default strategy). */
-export const leastAllocatedScore = allocationScorer('LeastAllocated', leastRequested);
-/** Score: prefer the fullest nodes that still fit (bin packing). */
-export const mostAllocatedScore = allocationScorer('MostAllocated', mostRequested);
+/** Score: prefer the fullest nodes that still fit (bin packing); weight 1. */
+export const mostAllocatedScore: ScorePlugin = {
+  name: `${name}/MostAllocated`,
+  weight: 1,
+  score(pod, node) {
+    let sum = 0;
+    let weights = 0;
+    const cap = node.allocCpu;
+    if (cap > 0) {
+      sum += Math.trunc((Math.min(node.nonZeroCpu + pod.nonZeroCpu, cap) * maxNodeScore) / cap);
+      weights++;
+    }
+    const mcap = node.allocMemory;
+    if (mcap > 0) {
+      sum += Math.trunc((Math.min(node.nonZeroMemory + pod.nonZeroMemory, mcap) * maxNodeScore) / mcap);
+      weights++;
+    }
+    return weights ? Math.trunc(sum / weights) : 0;
+  },
+};

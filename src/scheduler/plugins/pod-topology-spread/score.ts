@@ -45,7 +45,9 @@ export const podTopologySpreadScore: ScorePlugin = {
         counts[j].set(v, counts[j].get(v)! + countMatching(node, c, pod.namespace));
       });
     }
-    const weights = soft.map((c, j) => Math.log((c.topologyKey === hostnameKey ? eligible : counts[j].size) + 2));
+    const weights = soft.map((c, j) =>
+      Math.log((c.topologyKey === hostnameKey ? eligible : counts[j].size) + 2),
+    );
     state.write(stateKey, { soft, counts, weights, namespace: pod.namespace } satisfies ScoreState);
     return true;
   },

@@ -28,7 +28,10 @@ export function toleratedBy(tolerations: readonly Toleration[], taint: Taint): b
 }
 
 /** The first NoSchedule/NoExecute taint the tolerations do not cover, if any. */
-export function firstUntolerated(taints: readonly Taint[], tolerations: readonly Toleration[]): Taint | undefined {
+export function firstUntolerated(
+  taints: readonly Taint[],
+  tolerations: readonly Toleration[],
+): Taint | undefined {
   for (let i = 0; i < taints.length; i++) {
     const taint = taints[i];
     if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
@@ -66,7 +69,14 @@ const preferKey = 'TaintToleration/prefer';
 export const taintTolerationScore: ScorePlugin = {
   name,
   weight: 3,
-  preScore(pod, _nodes, _count, _snap, state) {
+  preScore(pod, nodes, count, _snap, state) {
+    // Without PreferNoSchedule taints every node scores the same: skipping changes no ranking.
+    let any = false;
+    for (let i = 0; i < count && !any; i++) {
+      const taints = nodes[i].taints;
+      for (let j = 0; j < taints.length; j++) if (taints[j].effect === 'PreferNoSchedule') any = true;
+    }
+    if (!any) return false;
     state.write(
       preferKey,
       pod.tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule'),
@@ -77,7 +87,8 @@ export const taintTolerationScore: ScorePlugin = {
     if (node.taints.length === 0) return 0;
     const tolerations = state.read<Toleration[]>(preferKey) ?? [];
     let n = 0;
-    for (const taint of node.taints) if (taint.effect === 'PreferNoSchedule' && !toleratedBy(tolerations, taint)) n++;
+    for (const taint of node.taints)
+      if (taint.effect === 'PreferNoSchedule' && !toleratedBy(tolerations, taint)) n++;
     return n;
   },
   normalize(scores, count) {
