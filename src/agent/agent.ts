@@ -5,8 +5,8 @@
  */
 import type { Client, Clock } from '../client/types.js';
 import { realClock } from '../client/types.js';
-import { KUBELET_VERSION, type NodeConfig } from './node/node-object.js';
 import { NodeManager } from './node/node-manager.js';
+import { KUBELET_VERSION, type NodeConfig } from './node/node-object.js';
 import { type NodeNetwork, PodSync } from './podsync/pod-sync.js';
 import type { Backoff } from './podsync/restart.js';
 import type { Runtime } from './runtime/runtime.js';

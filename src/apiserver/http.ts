@@ -90,18 +90,19 @@ export function sendJSON(
   body: unknown,
   headers: Record<string, string | string[]> = {},
 ): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
   if (res.headersSent) {
     res.end();
     return;
   }
+  // Encode once: the length header and the body come from the same bytes.
+  const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   res.writeHead(code, {
     'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
+    'content-length': String(bytes.length),
     'cache-control': 'no-cache, private',
     ...headers,
   });
-  res.end(text);
+  res.end(bytes);
 }
 
 /** Writes a Status for any error; unknown errors become 500 without leaking internals. */

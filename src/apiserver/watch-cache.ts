@@ -175,19 +175,29 @@ export class WatchCache {
     return this.failed === undefined;
   }
 
-  /** Objects in key order. */
-  list(): CachedObject[] {
+  private keys(): string[] {
     if (!this.sortedKeys) this.sortedKeys = [...this.items.keys()].sort();
-    const out: CachedObject[] = new Array(this.sortedKeys.length);
-    let i = 0;
-    for (const key of this.sortedKeys) out[i++] = this.items.get(key)!;
-    return out;
+    return this.sortedKeys;
   }
 
-  /** Objects whose key starts with prefix (a namespace), in key order. */
+  /** Objects in key order. */
+  list(): CachedObject[] {
+    return this.listPrefix(this.prefix);
+  }
+
+  /** Objects whose key starts with prefix (a namespace), in key order: a range scan. */
   listPrefix(prefix: string): CachedObject[] {
-    if (prefix === this.prefix) return this.list();
-    return this.list().filter((o) => o.key.startsWith(prefix));
+    const keys = this.keys();
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (keys[mid] < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: CachedObject[] = [];
+    for (let i = lo; i < keys.length && keys[i].startsWith(prefix); i++) out.push(this.items.get(keys[i])!);
+    return out;
   }
 
   get(key: string): CachedObject | undefined {

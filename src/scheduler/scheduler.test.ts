@@ -4,10 +4,10 @@
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KObject } from '../api/object.js';
 import { startTestServer, type TestServer, waitFor } from '../../test/support/in-process-server.js';
-import { schedulerController } from './index.js';
+import type { KObject } from '../api/object.js';
 import { node, pod } from './framework/testing.js';
+import { schedulerController } from './index.js';
 
 type K<T> = T & KObject;
 
@@ -32,7 +32,9 @@ describe('scheduler controller', () => {
   beforeAll(async () => {
     ts = await startTestServer([schedulerController]);
     await createNode(node('node-1').cap({ cpu: '2', memory: '4Gi' }).build());
-    await createNode(node('node-2').cap({ cpu: '2', memory: '4Gi' }).taint('dedicated', 'gpu', 'NoSchedule').build());
+    await createNode(
+      node('node-2').cap({ cpu: '2', memory: '4Gi' }).taint('dedicated', 'gpu', 'NoSchedule').build(),
+    );
   });
 
   afterAll(async () => {
@@ -41,16 +43,28 @@ describe('scheduler controller', () => {
 
   it('binds a pod that fits and records the Scheduled event', async () => {
     await pods().create('default', pod('web-1').req({ cpu: '500m' }).build() as K<Pod>);
-    const bound = await waitFor(async () => (await pods().get('default', 'web-1')).spec?.nodeName, 10_000, 'binding');
+    const bound = await waitFor(
+      async () => (await pods().get('default', 'web-1')).spec?.nodeName,
+      10_000,
+      'binding',
+    );
     expect(bound).toBe('node-1');
-    const scheduled = await waitFor(() => eventsFor('web-1', 'Scheduled').then((m) => m[0]), 10_000, 'Scheduled event');
+    const scheduled = await waitFor(
+      () => eventsFor('web-1', 'Scheduled').then((m) => m[0]),
+      10_000,
+      'Scheduled event',
+    );
     expect(scheduled).toBe('Successfully assigned default/web-1 to node-1');
   });
 
   it('a pod tolerating the taint may land on the tainted node', async () => {
     const p = pod('gpu-1').req({ cpu: '1800m' }).tolerate({ key: 'dedicated', operator: 'Exists' }).build();
     await pods().create('default', p as K<Pod>);
-    const bound = await waitFor(async () => (await pods().get('default', 'gpu-1')).spec?.nodeName, 10_000, 'binding');
+    const bound = await waitFor(
+      async () => (await pods().get('default', 'gpu-1')).spec?.nodeName,
+      10_000,
+      'binding',
+    );
     expect(bound).toBe('node-2');
   });
 
@@ -59,10 +73,15 @@ describe('scheduler controller', () => {
     const want =
       '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: gpu}. ' +
       'preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling..';
-    const message = await waitFor(() => eventsFor('huge', 'FailedScheduling').then((m) => m[0]), 10_000, 'FailedScheduling');
+    const message = await waitFor(
+      () => eventsFor('huge', 'FailedScheduling').then((m) => m[0]),
+      10_000,
+      'FailedScheduling',
+    );
     expect(message).toBe(want);
     const condition = await waitFor(
-      async () => (await pods().get('default', 'huge')).status?.conditions?.find((c) => c.type === 'PodScheduled'),
+      async () =>
+        (await pods().get('default', 'huge')).status?.conditions?.find((c) => c.type === 'PodScheduled'),
       10_000,
       'PodScheduled condition',
     );
@@ -72,7 +91,11 @@ describe('scheduler controller', () => {
 
   it('schedules the pending pod once a big enough node joins', async () => {
     await createNode(node('node-3').cap({ cpu: '16', memory: '64Gi' }).build());
-    const bound = await waitFor(async () => (await pods().get('default', 'huge')).spec?.nodeName, 10_000, 'binding');
+    const bound = await waitFor(
+      async () => (await pods().get('default', 'huge')).spec?.nodeName,
+      10_000,
+      'binding',
+    );
     expect(bound).toBe('node-3');
   });
 
@@ -83,14 +106,30 @@ describe('scheduler controller', () => {
     await waitFor(async () => (await pods().get('default', 'low')).spec?.nodeName, 10_000, 'low bound');
     const high = pod('high').req({ cpu: '800m' }).nodeSelector({ pool: 'small' }).priority(1000).build();
     await pods().create('default', high as K<Pod>);
-    const preempted = await waitFor(() => eventsFor('low', 'Preempted').then((m) => m[0]), 10_000, 'Preempted event');
+    const preempted = await waitFor(
+      () => eventsFor('low', 'Preempted').then((m) => m[0]),
+      10_000,
+      'Preempted event',
+    );
     expect(preempted).toMatch(/^Preempted by pod .+ on node small$/);
     // The victim terminates gracefully; with no agent here, the test finishes it as an agent would.
-    await waitFor(async () => (await pods().get('default', 'low')).metadata.deletionTimestamp, 10_000, 'victim deleting');
-    const nominated = await waitFor(async () => (await pods().get('default', 'high')).status?.nominatedNodeName, 10_000, 'nominated');
+    await waitFor(
+      async () => (await pods().get('default', 'low')).metadata.deletionTimestamp,
+      10_000,
+      'victim deleting',
+    );
+    const nominated = await waitFor(
+      async () => (await pods().get('default', 'high')).status?.nominatedNodeName,
+      10_000,
+      'nominated',
+    );
     expect(nominated).toBe('small');
     await pods().delete('default', 'low', { gracePeriodSeconds: 0 });
-    const bound = await waitFor(async () => (await pods().get('default', 'high')).spec?.nodeName, 15_000, 'high bound');
+    const bound = await waitFor(
+      async () => (await pods().get('default', 'high')).spec?.nodeName,
+      15_000,
+      'high bound',
+    );
     expect(bound).toBe('small');
   });
 });

@@ -31,7 +31,8 @@ export function formatIP(n: number): string {
 export function parseCIDR(cidr: string): CIDR {
   const [ip, len] = cidr.split('/');
   const bits = Number(len);
-  if (len === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) throw new Error(`invalid CIDR "${cidr}"`);
+  if (len === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32)
+    throw new Error(`invalid CIDR "${cidr}"`);
   const size = 2 ** (32 - bits);
   return { base: Math.floor(parseIP(ip) / size) * size, bits };
 }
@@ -49,7 +50,8 @@ export function cidrSize(c: CIDR): number {
 export function subnet(range: CIDR, bits: number, index: number): CIDR {
   if (bits < range.bits) throw new Error(`a /${bits} does not fit in ${formatCIDR(range)}`);
   const count = 2 ** (bits - range.bits);
-  if (index < 0 || index >= count) throw new Error(`${formatCIDR(range)} holds only ${count} /${bits} blocks`);
+  if (index < 0 || index >= count)
+    throw new Error(`${formatCIDR(range)} holds only ${count} /${bits} blocks`);
   return { base: range.base + index * 2 ** (32 - bits), bits };
 }
 

@@ -17,8 +17,8 @@ import {
   leaseObject,
   microTime,
   type NodeConfig,
-  nodeConditions,
   type NodeRuntimeInfo,
+  nodeConditions,
   nodeObject,
 } from './node-object.js';
 
@@ -100,7 +100,10 @@ export class NodeManager {
         if (entry && entry.uid === node.metadata.uid) entry.gone = true;
       },
     });
-    await Promise.all([this.informer.start(), this.pool([...this.entries.values()], (e) => this.register(e))]);
+    await Promise.all([
+      this.informer.start(),
+      this.pool([...this.entries.values()], (e) => this.register(e)),
+    ]);
     this.flushErrors('registering');
     this.tick();
   }
@@ -189,10 +192,10 @@ export class NodeManager {
     entry.uid = node.metadata.uid;
     entry.registered = true;
     entry.gone = false;
-    // Spread first renewals over the interval: registering thousands at once must not make them
+    await this.renewLease(entry);
+    // Spread later renewals over the interval: registering thousands at once must not make them
     // all renew in the same tick forever after.
     entry.nextLease = now.getTime() + this.random() * this.renewMs;
-    await this.renewLease(entry);
   }
 
   /** An existing Node of this name: our labels and pod CIDR on it, our status in it. */
@@ -200,9 +203,13 @@ export class NodeManager {
     const current = await this.nodesAPI.get('', desired.metadata.name!);
     const next = structuredClone(current);
     next.metadata.labels = { ...current.metadata.labels, ...desired.metadata.labels };
-    if (!next.spec?.podCIDR) next.spec = { ...next.spec, podCIDR: desired.spec!.podCIDR, podCIDRs: desired.spec!.podCIDRs };
+    if (!next.spec?.podCIDR)
+      next.spec = { ...next.spec, podCIDR: desired.spec!.podCIDR, podCIDRs: desired.spec!.podCIDRs };
     const updated = await this.nodesAPI.update('', next);
-    const status = { ...desired.status, conditions: nodeConditions(current.status?.conditions, this.options.clock.now()) };
+    const status = {
+      ...desired.status,
+      conditions: nodeConditions(current.status?.conditions, this.options.clock.now()),
+    };
     return this.nodesAPI.patch('', updated.metadata.name!, 'merge', { status }, 'status');
   }
 
@@ -227,7 +234,12 @@ export class NodeManager {
     const duration = this.options.leaseDurationSeconds ?? 40;
     if (entry.lease) {
       const next = structuredClone(entry.lease);
-      next.spec = { ...next.spec, holderIdentity: name, leaseDurationSeconds: duration, renewTime: microTime(now) };
+      next.spec = {
+        ...next.spec,
+        holderIdentity: name,
+        leaseDurationSeconds: duration,
+        renewTime: microTime(now),
+      };
       try {
         entry.lease = await this.leasesAPI.update(LEASE_NAMESPACE, next);
         return;

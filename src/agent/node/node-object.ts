@@ -36,7 +36,14 @@ const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Go's GOARCH names, which node labels use. */
 export function goArch(arch: string = process.arch): string {
-  const names: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
+  const names: Record<string, string> = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+  };
   return names[arch] ?? arch;
 }
 
@@ -55,9 +62,21 @@ function nodeLabels(config: NodeConfig): Record<string, string> {
 }
 
 const conditionText: Record<string, { status: 'True' | 'False'; reason: string; message: string }> = {
-  MemoryPressure: { status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-  DiskPressure: { status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-  PIDPressure: { status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+  MemoryPressure: {
+    status: 'False',
+    reason: 'KubeletHasSufficientMemory',
+    message: 'kubelet has sufficient memory available',
+  },
+  DiskPressure: {
+    status: 'False',
+    reason: 'KubeletHasNoDiskPressure',
+    message: 'kubelet has no disk pressure',
+  },
+  PIDPressure: {
+    status: 'False',
+    reason: 'KubeletHasSufficientPID',
+    message: 'kubelet has sufficient PID available',
+  },
   Ready: { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
 };
 
@@ -74,14 +93,17 @@ export function nodeConditions(current: NodeCondition[] | undefined, now: Date):
       reason: c.reason,
       message: c.message,
       lastHeartbeatTime: iso(now),
-      lastTransitionTime: prev?.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : iso(now),
+      lastTransitionTime:
+        prev?.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : iso(now),
     };
   });
 }
 
 /** True when `current` shows every condition as this agent reports it. */
 export function conditionsHold(current: NodeCondition[] | undefined): boolean {
-  return Object.entries(conditionText).every(([type, c]) => current?.find((x) => x.type === type)?.status === c.status);
+  return Object.entries(conditionText).every(
+    ([type, c]) => current?.find((x) => x.type === type)?.status === c.status,
+  );
 }
 
 function stableID(name: string, salt: string): string {
@@ -96,7 +118,10 @@ export function nodeObject(config: NodeConfig, info: NodeRuntimeInfo, now: Date)
     metadata: {
       name: config.name,
       labels: nodeLabels(config),
-      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+      annotations: {
+        'node.alpha.kubernetes.io/ttl': '0',
+        'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+      },
     },
     spec: { podCIDR: config.podCIDR, podCIDRs: [config.podCIDR] },
     status: {
@@ -130,7 +155,12 @@ export function microTime(d: Date): string {
 }
 
 /** The node's heartbeat Lease in kube-node-lease, owned by the Node so it goes with it. */
-export function leaseObject(name: string, nodeUID: string | undefined, durationSeconds: number, now: Date): Lease {
+export function leaseObject(
+  name: string,
+  nodeUID: string | undefined,
+  durationSeconds: number,
+  now: Date,
+): Lease {
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',

@@ -11,7 +11,11 @@ describe('virtual nodes', () => {
       ['sim-1', '10.42.1.0/24', '127.1.0.2'],
       ['sim-2', '10.42.2.0/24', '127.1.0.3'],
     ]);
-    expect(nodes[0]).toMatchObject({ labels: { zone: 'a' }, virtual: true, capacity: { cpu: '8', memory: '32Gi', pods: '110' } });
+    expect(nodes[0]).toMatchObject({
+      labels: { zone: 'a' },
+      virtual: true,
+      capacity: { cpu: '8', memory: '32Gi', pods: '110' },
+    });
   });
 
   const sizes = [

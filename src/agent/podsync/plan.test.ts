@@ -90,6 +90,8 @@ function describeActions(actions: Action[]): string[] {
         return `status ${a.status.phase}`;
       case 'requeue':
         return `requeue ${a.afterMs}`;
+      default:
+        return `unexpected ${JSON.stringify(a)}`;
     }
   });
 }
@@ -164,13 +166,21 @@ const cases: Array<{ name: string; desired: Pod[]; observed: RuntimePod[]; want:
   {
     name: 'an OnFailure pod that failed again waits out the back-off',
     desired: [pod('retry').on('n1').restart('OnFailure').build()],
-    observed: [sandbox(pod('retry').build()).exited('app', 1, { attempt: 1, finishedAt: secondsAgo(4) }).build()],
+    observed: [
+      sandbox(pod('retry').build())
+        .exited('app', 1, { attempt: 1, finishedAt: secondsAgo(4) })
+        .build(),
+    ],
     want: ['requeue 6000', 'status Running'],
   },
   {
     name: 'an OnFailure pod whose back-off has passed restarts',
     desired: [pod('retry').on('n1').restart('OnFailure').build()],
-    observed: [sandbox(pod('retry').build()).exited('app', 1, { attempt: 2, finishedAt: secondsAgo(21) }).build()],
+    observed: [
+      sandbox(pod('retry').build())
+        .exited('app', 1, { attempt: 2, finishedAt: secondsAgo(21) })
+        .build(),
+    ],
     want: ['start app', 'status Running'],
   },
   {
@@ -248,7 +258,12 @@ describe('the status a plan writes', () => {
       ContainersReady: 'True',
       Ready: 'True',
     });
-    expect(s).toMatchObject({ podIP: '10.42.0.5', podIPs: [{ ip: '10.42.0.5' }], hostIP: '127.1.0.1', qosClass: 'BestEffort' });
+    expect(s).toMatchObject({
+      podIP: '10.42.0.5',
+      podIPs: [{ ip: '10.42.0.5' }],
+      hostIP: '127.1.0.1',
+      qosClass: 'BestEffort',
+    });
     expect(s.startTime).toBe('2025-01-01T00:01:00Z');
     expect(s.containerStatuses![0]).toMatchObject({
       name: 'app',
@@ -264,7 +279,11 @@ describe('the status a plan writes', () => {
   it('a pod still creating is not ready and says why', () => {
     const s = statusOf(web.build(), sandbox(web.build()).creating('app').build())!;
     const ready = s.conditions!.find((c) => c.type === 'Ready')!;
-    expect(ready).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [app]' });
+    expect(ready).toMatchObject({
+      status: 'False',
+      reason: 'ContainersNotReady',
+      message: 'containers with unready status: [app]',
+    });
     expect(s.containerStatuses![0].state).toEqual({ waiting: { reason: 'ContainerCreating' } });
   });
 
@@ -278,12 +297,18 @@ describe('the status a plan writes', () => {
       .build();
     const cs = statusOf(p, rp)!.containerStatuses![0];
     expect(cs.restartCount).toBe(1);
-    expect(cs.lastState?.terminated).toMatchObject({ exitCode: 1, reason: 'Error', containerID: 'virtual://old' });
+    expect(cs.lastState?.terminated).toMatchObject({
+      exitCode: 1,
+      reason: 'Error',
+      containerID: 'virtual://old',
+    });
   });
 
   it('a container in back-off waits in CrashLoopBackOff', () => {
     const p = pod('retry').on('n1').restart('OnFailure').build();
-    const rp = sandbox(p).exited('app', 1, { attempt: 1, finishedAt: secondsAgo(4) }).build();
+    const rp = sandbox(p)
+      .exited('app', 1, { attempt: 1, finishedAt: secondsAgo(4) })
+      .build();
     const cs = statusOf(p, rp)!.containerStatuses![0];
     expect(cs.state?.waiting).toEqual({
       reason: 'CrashLoopBackOff',
@@ -295,7 +320,10 @@ describe('the status a plan writes', () => {
   it('a completed pod is not ready because it completed, and its exit is recorded', () => {
     const p = pod('job').on('n1').restart('Never').build();
     const s = statusOf(p, sandbox(p).exited('app', 0).build())!;
-    expect(s.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+    expect(s.conditions!.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'PodCompleted',
+    });
     expect(s.containerStatuses![0].state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
   });
 
@@ -307,7 +335,11 @@ describe('the status a plan writes', () => {
     ];
     const s = statusOf(p, sandbox(p).running('app').build())!;
     expect(s.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime).toBe('2024-12-31T00:00:00Z');
-    expect(s.conditions!.find((c) => c.type === 'PodScheduled')!.lastTransitionTime).toBe('2024-12-30T00:00:00Z');
-    expect(s.conditions!.find((c) => c.type === 'Initialized')!.lastTransitionTime).toBe('2025-01-01T00:01:00Z');
+    expect(s.conditions!.find((c) => c.type === 'PodScheduled')!.lastTransitionTime).toBe(
+      '2024-12-30T00:00:00Z',
+    );
+    expect(s.conditions!.find((c) => c.type === 'Initialized')!.lastTransitionTime).toBe(
+      '2025-01-01T00:01:00Z',
+    );
   });
 });

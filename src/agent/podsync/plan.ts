@@ -94,7 +94,11 @@ export function planPod(pod: Pod, rp: RuntimePod | undefined, ctx: PlanContext):
   // A finished pod never runs again; its sandbox is only clutter.
   if (isTerminal(pod)) return teardown(rp, 0);
   const actions: Action[] = rp ? planContainers(pod, rp, ctx) : [{ type: 'createSandbox', pod }];
-  const status = podStatus(pod, rp, { now: ctx.now, hostIP: ctx.hostIP(pod.spec!.nodeName!), backoff: ctx.backoff });
+  const status = podStatus(pod, rp, {
+    now: ctx.now,
+    hostIP: ctx.hostIP(pod.spec!.nodeName!),
+    backoff: ctx.backoff,
+  });
   if (!deepEqual(status, pod.status)) actions.push({ type: 'updateStatus', pod, status });
   return actions;
 }

@@ -97,8 +97,8 @@ export class PodSync {
 
   private index(rp: RuntimePod): void {
     const key = keyOfPod({ metadata: rp });
-    let uids = this.sandboxes.get(key);
-    if (!uids) this.sandboxes.set(key, (uids = new Set()));
+    const uids = this.sandboxes.get(key) ?? new Set<string>();
+    this.sandboxes.set(key, uids);
     uids.add(rp.uid);
   }
 
@@ -186,7 +186,10 @@ export class PodSync {
 
   private async writeStatus(key: string, pod: PodObject, a: Extract<Action, { type: 'updateStatus' }>) {
     try {
-      const updated = await this.pods.updateStatus(pod.metadata.namespace!, { ...pod, status: a.status } as PodObject);
+      const updated = await this.pods.updateStatus(pod.metadata.namespace!, {
+        ...pod,
+        status: a.status,
+      } as PodObject);
       this.written.set(key, updated);
     } catch (err) {
       // Gone: its delete event re-plans the sandbox. Conflict: retry on the newer object.

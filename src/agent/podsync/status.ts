@@ -50,7 +50,14 @@ function containerStatus(
   waitingFor: string,
   ctx: StatusContext,
 ): ContainerStatus {
-  const base = { name: spec.name, image: spec.image ?? '', imageID: '', ready: false, restartCount: 0, started: false };
+  const base = {
+    name: spec.name,
+    image: spec.image ?? '',
+    imageID: '',
+    ready: false,
+    restartCount: 0,
+    started: false,
+  };
   if (!c) return { ...base, state: { waiting: { reason: waitingFor } } };
   const status: ContainerStatus = { ...base, image: c.image, imageID: c.imageID, restartCount: c.attempt };
   if (c.previous) status.lastState = terminated(c.previous);
@@ -125,14 +132,22 @@ function condition(
     type,
     status,
     lastProbeTime: null as unknown as string,
-    lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : iso(now),
+    lastTransitionTime:
+      prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : iso(now),
   };
   if (!ok && reason) c.reason = reason;
   if (!ok && message) c.message = message;
   return c;
 }
 
-function conditions(pod: Pod, rp: RuntimePod | undefined, phase: string, init: ContainerStatus[], main: ContainerStatus[], now: Date): PodCondition[] {
+function conditions(
+  pod: Pod,
+  rp: RuntimePod | undefined,
+  phase: string,
+  init: ContainerStatus[],
+  main: ContainerStatus[],
+  now: Date,
+): PodCondition[] {
   const old = pod.status?.conditions ?? [];
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const incomplete = init.filter((s) => s.state?.terminated?.exitCode !== 0).map((s) => s.name);
@@ -173,12 +188,20 @@ export function podStatus(pod: Pod, rp: RuntimePod | undefined, ctx: StatusConte
   const initSpecs = spec.initContainers ?? [];
   let blocked = false;
   const init = initSpecs.map((c) => {
-    const s = containerStatus(pod, c, stateOf(rp, c.name, true), blocked ? 'PodInitializing' : 'ContainerCreating', ctx);
+    const s = containerStatus(
+      pod,
+      c,
+      stateOf(rp, c.name, true),
+      blocked ? 'PodInitializing' : 'ContainerCreating',
+      ctx,
+    );
     if (s.state?.terminated?.exitCode !== 0) blocked = true;
     return s;
   });
   const waitingFor = blocked ? 'PodInitializing' : 'ContainerCreating';
-  const main = spec.containers.map((c) => containerStatus(pod, c, stateOf(rp, c.name, false), waitingFor, ctx));
+  const main = spec.containers.map((c) =>
+    containerStatus(pod, c, stateOf(rp, c.name, false), waitingFor, ctx),
+  );
   const phase = podPhase(pod, init, main);
   const old = pod.status ?? {};
   const status: PodStatus = {

@@ -49,8 +49,23 @@ function tlsSocketOf(req: Request): TLSSocket | undefined {
   return viaStream ?? (req.socket as TLSSocket | undefined);
 }
 
-/** Parses "CN=admin, O=system:masters"-style subjects from Node's peer certificate. */
+/**
+ * The user a TLS connection's client certificate names, computed once per connection:
+ * getPeerCertificate() builds a large object on every call, and connections are long-lived.
+ */
+const certificateUsers = new WeakMap<TLSSocket, UserInfo | null>();
+
 function userFromCertificate(socket: TLSSocket): UserInfo | undefined {
+  let user = certificateUsers.get(socket);
+  if (user === undefined) {
+    user = readCertificateUser(socket) ?? null;
+    certificateUsers.set(socket, user);
+  }
+  return user ?? undefined;
+}
+
+/** Parses "CN=admin, O=system:masters"-style subjects from Node's peer certificate. */
+function readCertificateUser(socket: TLSSocket): UserInfo | undefined {
   if (!socket.authorized) return undefined;
   const cert = socket.getPeerCertificate();
   if (!cert?.subject?.CN) return undefined;

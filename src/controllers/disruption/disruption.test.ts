@@ -6,6 +6,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient } from '../../../test/support/api-client.js';
 import { startTestServer, type TestServer, waitFor } from '../../../test/support/in-process-server.js';
 import type { KObject } from '../../api/object.js';
 import type { ResourceClient } from '../../client/types.js';
@@ -95,22 +96,25 @@ describe('disruption controller', () => {
       10_000,
       'no disruptions allowed',
     );
-    const eviction = {
-      apiVersion: 'policy/v1',
-      kind: 'Eviction',
-      metadata: { name: 'db-0', namespace: 'default' },
-    };
-    await expect(pods.createSubresource('default', 'db-0', 'eviction', eviction)).rejects.toMatchObject({
-      code: 429,
-    });
-
-    await setReady('db-1', true);
-    await waitFor(
-      async () => (await statusOf('db'))?.disruptionsAllowed === 1,
-      10_000,
-      'disruption allowed again',
-    );
-    await pods.createSubresource('default', 'db-0', 'eviction', eviction);
+    const http = apiClient(t.server.url, t.dataDir);
+    try {
+      const evict = () =>
+        http.request('POST', '/api/v1/namespaces/default/pods/db-0/eviction', {
+          apiVersion: 'policy/v1',
+          kind: 'Eviction',
+          metadata: { name: 'db-0', namespace: 'default' },
+        });
+      expect((await evict()).status).toBe(429);
+      await setReady('db-1', true);
+      await waitFor(
+        async () => (await statusOf('db'))?.disruptionsAllowed === 1,
+        10_000,
+        'disruption allowed again',
+      );
+      expect((await evict()).status).toBe(201);
+    } finally {
+      http.close();
+    }
     await waitFor(
       async () => (await statusOf('db'))?.expectedPods === 1,
       10_000,

@@ -9,6 +9,7 @@
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
+import { deepEqual } from '../../apiserver/deep-equal.js';
 import type { Client } from '../../client/types.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../manager.js';
@@ -40,9 +41,12 @@ export class GarbageCollector {
   }
 
   private upserted(node: GraphNode): void {
+    const old = this.graph.get(node.uid);
     const released = this.graph.upsert(node);
     // An owner that lost a dependent may now be free to go (foreground deletion).
     for (const uid of released) this.queue.add(uid);
+    // Status-only updates (most of them, for pods) change nothing the collector decides on.
+    if (old && sameStanding(old, node)) return;
     if (node.owners.length > 0 || node.deleting) this.queue.add(node.uid);
   }
 
@@ -140,6 +144,11 @@ export class GarbageCollector {
   private api(resource: GcResource) {
     return this.client.resource(resource.group, resource.version, resource.resource);
   }
+}
+
+/** Whether two versions of an object agree on everything the collector's decisions read. */
+function sameStanding(a: GraphNode, b: GraphNode): boolean {
+  return a.deleting === b.deleting && deepEqual(a.finalizers, b.finalizers) && deepEqual(a.owners, b.owners);
 }
 
 /** Swallows ApiErrors with the given reasons (the outcome the caller wanted already holds). */

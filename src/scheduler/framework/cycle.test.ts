@@ -12,7 +12,10 @@ describe('scheduling cycle', () => {
   const cases = [
     {
       name: 'pod tolerating the taint lands on the tainted node',
-      nodes: [node('plain').cap({ cpu: '1' }).build(), node('gpu').taint('dedicated', 'gpu', 'NoSchedule').build()],
+      nodes: [
+        node('plain').cap({ cpu: '1' }).build(),
+        node('gpu').taint('dedicated', 'gpu', 'NoSchedule').build(),
+      ],
       pod: pod().req({ cpu: '2' }).tolerate({ key: 'dedicated', operator: 'Exists' }).build(),
       want: 'gpu',
     },
@@ -32,7 +35,9 @@ describe('scheduling cycle', () => {
     {
       name: 'pod preferring a node affinity lands there when it fits',
       nodes: [node('n1').build(), node('n2').zone('b').build()],
-      pod: pod().preferNode(100, { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['b'] }).build(),
+      pod: pod()
+        .preferNode(100, { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['b'] })
+        .build(),
       want: 'n2',
     },
     {
@@ -69,7 +74,12 @@ describe('scheduling cycle', () => {
     expect(fitErrorMessage(r.diagnosis)).toBe(
       '0/6 nodes are available: 1 node(s) were unschedulable, 2 node(s) had untolerated taint {node-role: master}, 3 Insufficient cpu.',
     );
-    expect(fitErrorMessage(r.diagnosis, 'preemption: 0/6 nodes are available: 6 No preemption victims found for incoming pod.')).toBe(
+    expect(
+      fitErrorMessage(
+        r.diagnosis,
+        'preemption: 0/6 nodes are available: 6 No preemption victims found for incoming pod.',
+      ),
+    ).toBe(
       '0/6 nodes are available: 1 node(s) were unschedulable, 2 node(s) had untolerated taint {node-role: master}, 3 Insufficient cpu. preemption: 0/6 nodes are available: 6 No preemption victims found for incoming pod..',
     );
   });

@@ -1,12 +1,12 @@
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
 import { defaultProfile } from '../plugins/index.js';
 import { Framework } from './cycle.js';
-import { type DisruptionBudget, notEligibleNever, preempt, type PreemptionResult } from './preemption.js';
 import { PodInfo } from './pod-info.js';
+import { type DisruptionBudget, notEligibleNever, type PreemptionResult, preempt } from './preemption.js';
 import { compileLabelSelector } from './selectors.js';
-import { node, pod, snapshotOf } from './testing.js';
-import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Snapshot } from './snapshot.js';
+import { node, pod, snapshotOf } from './testing.js';
 
 const fw = new Framework(defaultProfile(), () => 0);
 
@@ -17,8 +17,10 @@ function run(p: Pod, snap: Snapshot, budgets: DisruptionBudget[] = []): Preempti
   return preempt(fw, info, snap, r.diagnosis, budgets, '', () => 0);
 }
 
-const victimsOf = (r: PreemptionResult) => ('candidate' in r ? [r.candidate.node.name, r.candidate.victims.map((v) => v.name)] : r.message);
-const small = (name: string, n: string, priority: number, cpu = '1') => pod(name).req({ cpu }).priority(priority).on(n).build();
+const victimsOf = (r: PreemptionResult) =>
+  'candidate' in r ? [r.candidate.node.name, r.candidate.victims.map((v) => v.name)] : r.message;
+const small = (name: string, n: string, priority: number, cpu = '1') =>
+  pod(name).req({ cpu }).priority(priority).on(n).build();
 const budget = (allowed: number, labels: Record<string, string>): DisruptionBudget => ({
   namespace: 'default',
   selector: compileLabelSelector({ matchLabels: labels }),
@@ -60,7 +62,10 @@ describe('preemption victim selection', () => {
     },
     {
       name: 'skips nodes where removing pods cannot help',
-      nodes: [node('n1').cap({ cpu: '2' }).taint('k', 'v', 'NoSchedule').build(), node('n2').cap({ cpu: '1' }).build()],
+      nodes: [
+        node('n1').cap({ cpu: '2' }).taint('k', 'v', 'NoSchedule').build(),
+        node('n2').cap({ cpu: '1' }).build(),
+      ],
       existing: [small('a', 'n1', 1, '2'), small('b', 'n2', 1)],
       pod: pod().req({ cpu: '2' }).priority(10).build(),
       want: 'preemption: 0/2 nodes are available: 1 Insufficient cpu, 1 Preemption is not helpful for scheduling.',
@@ -80,7 +85,10 @@ describe('preemption victim selection', () => {
   });
 
   it('evicts a protected pod when nothing else helps, and counts the violation', () => {
-    const snap = snapshotOf([node('n1').cap({ cpu: '2' }).build()], [pod('guarded').label('app', 'db').req({ cpu: '2' }).priority(1).on('n1').build()]);
+    const snap = snapshotOf(
+      [node('n1').cap({ cpu: '2' }).build()],
+      [pod('guarded').label('app', 'db').req({ cpu: '2' }).priority(1).on('n1').build()],
+    );
     const r = run(pod().req({ cpu: '2' }).priority(10).build(), snap, [budget(0, { app: 'db' })]);
     expect('candidate' in r && r.candidate.pdbViolations).toBe(1);
   });
@@ -94,7 +102,12 @@ describe('preemption victim selection', () => {
   it('leaves the snapshot as it found it', () => {
     const snap = snapshotOf(two(), [small('a', 'n1', 1), small('b', 'n1', 1), small('c', 'n2', 1, '2')]);
     run(pod().req({ cpu: '1' }).priority(10).build(), snap);
-    expect(snap.node('n1')!.pods.map((p) => p.name).sort()).toEqual(['a', 'b']);
+    expect(
+      snap
+        .node('n1')!
+        .pods.map((p) => p.name)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(snap.node('n1')!.reqCpu).toBe(2000);
   });
 });

@@ -13,7 +13,11 @@ describe('scheduling queue', () => {
     clock.advance(10);
     q.add(info('high', 100));
     q.add(info('low-new', 0));
-    expect([q.tryPop(), q.tryPop(), q.tryPop()].map((x) => x?.info.name)).toEqual(['high', 'low-old', 'low-new']);
+    expect([q.tryPop(), q.tryPop(), q.tryPop()].map((x) => x?.info.name)).toEqual([
+      'high',
+      'low-old',
+      'low-new',
+    ]);
   });
 
   it('an unschedulable pod waits for a cluster event, then backs off before retrying', () => {

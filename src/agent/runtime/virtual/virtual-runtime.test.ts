@@ -23,9 +23,27 @@ async function startAll(runtime: VirtualRuntime, p: ReturnType<typeof pod>) {
 
 describe('virtual runtime timing', () => {
   const cases = [
-    { name: 'an Always pod runs until stopped', build: pod('a'), at: 60_000, phase: 'running', exitCode: undefined },
-    { name: 'a Never pod exits 0 after the run duration', build: pod('b').restart('Never'), at: 1100, phase: 'exited', exitCode: 0 },
-    { name: 'an OnFailure pod is still running before the run duration ends', build: pod('c').restart('OnFailure'), at: 1099, phase: 'running', exitCode: undefined },
+    {
+      name: 'an Always pod runs until stopped',
+      build: pod('a'),
+      at: 60_000,
+      phase: 'running',
+      exitCode: undefined,
+    },
+    {
+      name: 'a Never pod exits 0 after the run duration',
+      build: pod('b').restart('Never'),
+      at: 1100,
+      phase: 'exited',
+      exitCode: 0,
+    },
+    {
+      name: 'an OnFailure pod is still running before the run duration ends',
+      build: pod('c').restart('OnFailure'),
+      at: 1099,
+      phase: 'running',
+      exitCode: undefined,
+    },
     {
       name: 'the exit-code annotation makes a Never pod fail',
       build: pod('d').restart('Never').annotate(EXIT_CODE_ANNOTATION, '3'),
@@ -107,7 +125,9 @@ describe('virtual runtime timing', () => {
     const before = changes.length;
     clock.advance(10_000);
     expect(changes.length).toBe(before);
-    await expect(runtime.startContainer(sb.uid, { name: 'a', image: 'a:1' }, false)).rejects.toThrow(/stopping/);
+    await expect(runtime.startContainer(sb.uid, { name: 'a', image: 'a:1' }, false)).rejects.toThrow(
+      /stopping/,
+    );
   });
 });
 
@@ -127,6 +147,8 @@ describe('virtual runtime sandboxes', () => {
     const { runtime } = setup();
     const tiny = { nodeName: 'n1', podCIDR: '10.42.0.0/30' };
     await runtime.createSandbox(pod('one').build(), tiny);
-    await expect(runtime.createSandbox(pod('two').build(), tiny)).rejects.toThrow(/no IP addresses available/);
+    await expect(runtime.createSandbox(pod('two').build(), tiny)).rejects.toThrow(
+      /no IP addresses available/,
+    );
   });
 });

@@ -6,12 +6,44 @@ describe('NodeAffinity', () => {
   const ssd = node('n1').label('disk', 'ssd').label('cores', '16').build();
   const cases = [
     { name: 'a matching nodeSelector fits', pod: pod().nodeSelector({ disk: 'ssd' }).build(), want: 'fits' },
-    { name: 'a nodeSelector for another value does not fit', pod: pod().nodeSelector({ disk: 'hdd' }).build(), want: reasonNodeAffinity },
-    { name: 'required In matches', pod: pod().requireNode({ key: 'disk', operator: 'In', values: ['ssd', 'nvme'] }).build(), want: 'fits' },
-    { name: 'required NotIn excludes', pod: pod().requireNode({ key: 'disk', operator: 'NotIn', values: ['ssd'] }).build(), want: reasonNodeAffinity },
-    { name: 'required DoesNotExist excludes labelled nodes', pod: pod().requireNode({ key: 'disk', operator: 'DoesNotExist' }).build(), want: reasonNodeAffinity },
-    { name: 'required Gt compares integers', pod: pod().requireNode({ key: 'cores', operator: 'Gt', values: ['8'] }).build(), want: 'fits' },
-    { name: 'required Lt compares integers', pod: pod().requireNode({ key: 'cores', operator: 'Lt', values: ['8'] }).build(), want: reasonNodeAffinity },
+    {
+      name: 'a nodeSelector for another value does not fit',
+      pod: pod().nodeSelector({ disk: 'hdd' }).build(),
+      want: reasonNodeAffinity,
+    },
+    {
+      name: 'required In matches',
+      pod: pod()
+        .requireNode({ key: 'disk', operator: 'In', values: ['ssd', 'nvme'] })
+        .build(),
+      want: 'fits',
+    },
+    {
+      name: 'required NotIn excludes',
+      pod: pod()
+        .requireNode({ key: 'disk', operator: 'NotIn', values: ['ssd'] })
+        .build(),
+      want: reasonNodeAffinity,
+    },
+    {
+      name: 'required DoesNotExist excludes labelled nodes',
+      pod: pod().requireNode({ key: 'disk', operator: 'DoesNotExist' }).build(),
+      want: reasonNodeAffinity,
+    },
+    {
+      name: 'required Gt compares integers',
+      pod: pod()
+        .requireNode({ key: 'cores', operator: 'Gt', values: ['8'] })
+        .build(),
+      want: 'fits',
+    },
+    {
+      name: 'required Lt compares integers',
+      pod: pod()
+        .requireNode({ key: 'cores', operator: 'Lt', values: ['8'] })
+        .build(),
+      want: reasonNodeAffinity,
+    },
     {
       name: 'terms are ORed: one matching term is enough',
       pod: pod()
@@ -31,7 +63,11 @@ describe('NodeAffinity', () => {
   });
 
   it('scores preferred terms by their summed weights', () => {
-    const snap = snapshotOf([node('a').label('disk', 'ssd').label('gpu', 'yes').build(), node('b').label('disk', 'ssd').build(), node('c').build()]);
+    const snap = snapshotOf([
+      node('a').label('disk', 'ssd').label('gpu', 'yes').build(),
+      node('b').label('disk', 'ssd').build(),
+      node('c').build(),
+    ]);
     const p = pod()
       .preferNode(30, { key: 'disk', operator: 'In', values: ['ssd'] })
       .preferNode(10, { key: 'gpu', operator: 'Exists' })

@@ -1,23 +1,57 @@
 import { describe, expect, it } from 'vitest';
-import { filterOutcome, node, pod, scoreOutcome, snapshotOf } from '../../framework/testing.js';
 import { PodInfo } from '../../framework/pod-info.js';
+import { filterOutcome, node, pod, scoreOutcome, snapshotOf } from '../../framework/testing.js';
 import { balancedAllocationScore } from '../balanced-allocation/balanced-allocation.js';
 import { leastAllocatedScore, mostAllocatedScore, nodeResourcesFitFilter } from './node-resources-fit.js';
 
 describe('NodeResourcesFit filter', () => {
-  const n1 = node('n1').cap({ cpu: '4', memory: '8Gi', pods: '2', 'ephemeral-storage': '10Gi', 'example.com/gpu': '1' }).build();
+  const n1 = node('n1')
+    .cap({ cpu: '4', memory: '8Gi', pods: '2', 'ephemeral-storage': '10Gi', 'example.com/gpu': '1' })
+    .build();
   const busy = pod('busy').req({ cpu: '3', memory: '4Gi' }).on('n1').build();
   const cases = [
     { name: 'a pod that fits the remaining cpu lands', pod: pod().req({ cpu: '1' }).build(), want: 'fits' },
-    { name: 'a pod asking more cpu than is left does not fit', pod: pod().req({ cpu: '1500m' }).build(), want: 'Insufficient cpu' },
+    {
+      name: 'a pod asking more cpu than is left does not fit',
+      pod: pod().req({ cpu: '1500m' }).build(),
+      want: 'Insufficient cpu',
+    },
     { name: 'memory is checked too', pod: pod().req({ memory: '5Gi' }).build(), want: 'Insufficient memory' },
-    { name: 'every failing resource is reported', pod: pod().req({ cpu: '2', memory: '5Gi' }).build(), want: 'Insufficient cpu, Insufficient memory' },
-    { name: 'ephemeral-storage is checked', pod: pod().req({ 'ephemeral-storage': '11Gi' }).build(), want: 'Insufficient ephemeral-storage' },
-    { name: 'an extended resource the node has fits', pod: pod().req({ 'example.com/gpu': '1' }).build(), want: 'fits' },
-    { name: 'an extended resource beyond allocatable does not', pod: pod().req({ 'example.com/gpu': '2' }).build(), want: 'Insufficient example.com/gpu' },
-    { name: 'an extended resource the node lacks does not', pod: pod().req({ 'example.com/fpga': '1' }).build(), want: 'Insufficient example.com/fpga' },
-    { name: 'overhead counts toward the request', pod: pod().req({ cpu: '900m' }).overhead({ cpu: '200m' }).build(), want: 'Insufficient cpu' },
-    { name: 'a large init container counts as the max', pod: pod().req({ cpu: '100m' }).init({ cpu: '2' }).build(), want: 'Insufficient cpu' },
+    {
+      name: 'every failing resource is reported',
+      pod: pod().req({ cpu: '2', memory: '5Gi' }).build(),
+      want: 'Insufficient cpu, Insufficient memory',
+    },
+    {
+      name: 'ephemeral-storage is checked',
+      pod: pod().req({ 'ephemeral-storage': '11Gi' }).build(),
+      want: 'Insufficient ephemeral-storage',
+    },
+    {
+      name: 'an extended resource the node has fits',
+      pod: pod().req({ 'example.com/gpu': '1' }).build(),
+      want: 'fits',
+    },
+    {
+      name: 'an extended resource beyond allocatable does not',
+      pod: pod().req({ 'example.com/gpu': '2' }).build(),
+      want: 'Insufficient example.com/gpu',
+    },
+    {
+      name: 'an extended resource the node lacks does not',
+      pod: pod().req({ 'example.com/fpga': '1' }).build(),
+      want: 'Insufficient example.com/fpga',
+    },
+    {
+      name: 'overhead counts toward the request',
+      pod: pod().req({ cpu: '900m' }).overhead({ cpu: '200m' }).build(),
+      want: 'Insufficient cpu',
+    },
+    {
+      name: 'a large init container counts as the max',
+      pod: pod().req({ cpu: '100m' }).init({ cpu: '2' }).build(),
+      want: 'Insufficient cpu',
+    },
     {
       name: 'a sidecar adds to the containers',
       pod: pod().req({ cpu: '600m' }).init({ cpu: '600m' }, 'Always').build(),
@@ -53,7 +87,10 @@ describe('NodeResourcesFit filter', () => {
 
 describe('resource scores', () => {
   const snap = snapshotOf(
-    [node('empty').cap({ cpu: '4', memory: '4Gi' }).build(), node('half').cap({ cpu: '4', memory: '4Gi' }).build()],
+    [
+      node('empty').cap({ cpu: '4', memory: '4Gi' }).build(),
+      node('half').cap({ cpu: '4', memory: '4Gi' }).build(),
+    ],
     [pod('x').req({ cpu: '2', memory: '1Gi' }).on('half').build()],
   );
   const p = pod().req({ cpu: '1', memory: '1Gi' }).build();

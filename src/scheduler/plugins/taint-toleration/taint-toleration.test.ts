@@ -5,13 +5,23 @@ import { taintTolerationFilter, taintTolerationScore } from './taint-toleration.
 describe('TaintToleration', () => {
   const tainted = node('n1').taint('dedicated', 'gpu', 'NoSchedule').build();
   const cases = [
-    { name: 'a pod without tolerations stays off a tainted node', pod: pod().build(), want: 'node(s) had untolerated taint {dedicated: gpu}' },
+    {
+      name: 'a pod without tolerations stays off a tainted node',
+      pod: pod().build(),
+      want: 'node(s) had untolerated taint {dedicated: gpu}',
+    },
     {
       name: 'a pod tolerating the taint lands on the tainted node',
-      pod: pod().tolerate({ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }).build(),
+      pod: pod()
+        .tolerate({ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' })
+        .build(),
       want: 'fits',
     },
-    { name: 'an Exists toleration without a key tolerates everything', pod: pod().tolerate({ operator: 'Exists' }).build(), want: 'fits' },
+    {
+      name: 'an Exists toleration without a key tolerates everything',
+      pod: pod().tolerate({ operator: 'Exists' }).build(),
+      want: 'fits',
+    },
     {
       name: 'a toleration for another value does not help',
       pod: pod().tolerate({ key: 'dedicated', value: 'cpu', effect: 'NoSchedule' }).build(),

@@ -1,0 +1,139 @@
+/**
+ * `skiff agent`: joins a cluster as one or more nodes. With --virtual N it serves N simulated
+ * nodes from this process (the virtual runtime), for scale tests; real nodes arrive with the
+ * runc runtime (issue #4).
+ */
+import { readFileSync } from 'node:fs';
+import { startAgent } from '../agent/agent.js';
+import { virtualNodes } from '../agent/node/virtual-nodes.js';
+import { VirtualRuntime } from '../agent/runtime/virtual/virtual-runtime.js';
+import { httpClient } from '../client/http.js';
+import { type Command, parseFlags, UsageError } from './command.js';
+
+const help = `Join a skiff cluster as a node agent.
+
+Usage: skiff agent --server URL --token TOKEN --virtual N [flags]
+
+Flags:
+  --server URL            API server, e.g. https://127.0.0.1:6443
+  --token TOKEN           node token (the server's <data-dir>/node-token)
+  --token-file FILE       read the node token from FILE
+  --ca-file FILE          CA certificate to verify the server (<data-dir>/tls/ca.crt);
+                          without it the server is NOT verified
+  --virtual N             serve N simulated nodes from this process
+  --name-prefix PREFIX    virtual node names are PREFIX0, PREFIX1, ... (default virtual-)
+  --labels K=V,...        extra labels on every node
+  --capacity K=V,...      node capacity (default cpu=8,memory=32Gi,pods=110,ephemeral-storage=100Gi)
+  --cluster-cidr CIDR     range node pod CIDRs are carved from (default 10.42.0.0/16)
+  --node-cidr-mask-size N prefix length of each node's pod CIDR (default 24, longer if N needs it)
+  --start-delay MS        virtual containers start after MS milliseconds (default 100)
+  --run-duration MS       virtual Never/OnFailure containers exit after MS milliseconds (default 1000)
+  -h, --help              this help
+
+Pod annotations for virtual nodes: skiff.dev/virtual-exit-code (default 0) and
+skiff.dev/virtual-run-seconds (makes any pod's containers exit after that long).
+`;
+
+/** Parses "k=v,k2=v2" (empty values allowed, keys required). */
+export function parseKeyValues(flag: string, value: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!value) return out;
+  for (const part of value.split(',')) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${flag}: expected key=value, got "${part}"`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+function nonNegative(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag}: expected a number >= 0, got "${value}"`);
+  return n;
+}
+
+function token(v: { token?: string; 'token-file'?: string }): string {
+  if (v.token) return v.token.trim();
+  if (v['token-file']) return readFileSync(v['token-file'], 'utf8').trim();
+  throw new UsageError('--token or --token-file is required');
+}
+
+export const agentCommand: Command = {
+  name: 'agent',
+  summary: 'Run a node agent (--virtual N: simulated nodes)',
+  async run(args) {
+    const parsed = parseFlags(
+      args,
+      {
+        server: { type: 'string' },
+        token: { type: 'string' },
+        'token-file': { type: 'string' },
+        'ca-file': { type: 'string' },
+        virtual: { type: 'string' },
+        'name-prefix': { type: 'string' },
+        labels: { type: 'string' },
+        capacity: { type: 'string' },
+        'cluster-cidr': { type: 'string' },
+        'node-cidr-mask-size': { type: 'string' },
+        'start-delay': { type: 'string' },
+        'run-duration': { type: 'string' },
+      },
+      help,
+    );
+    if (!parsed) return 0;
+    const v = parsed.values;
+    if (parsed.positionals.length) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
+    if (v.virtual === undefined) {
+      process.stderr.write(
+        'skiff agent: real nodes come with the runc runtime (issue #4); use --virtual N for now\n',
+      );
+      return 2;
+    }
+    const count = Number(v.virtual);
+    if (!Number.isInteger(count) || count < 1)
+      throw new UsageError(`--virtual: expected a whole number >= 1, got "${v.virtual}"`);
+    if (!v.server) throw new UsageError('--server is required');
+    const nodes = virtualNodes({
+      count,
+      prefix: v['name-prefix'],
+      labels: parseKeyValues('--labels', v.labels),
+      capacity: parseKeyValues('--capacity', v.capacity),
+      clusterCIDR: v['cluster-cidr'],
+      nodeCIDRMaskSize: v['node-cidr-mask-size']
+        ? nonNegative('--node-cidr-mask-size', v['node-cidr-mask-size'], 24)
+        : undefined,
+    });
+    const ca = v['ca-file'] ? readFileSync(v['ca-file']) : undefined;
+    if (!ca) {
+      process.stderr.write(
+        'skiff agent: warning: no --ca-file given; the server certificate is NOT verified (pass <data-dir>/tls/ca.crt)\n',
+      );
+    }
+    const client = httpClient({ server: v.server, token: token(v), ca, insecureSkipTLSVerify: !ca });
+    const runtime = new VirtualRuntime({
+      startDelayMs: nonNegative('--start-delay', v['start-delay'], 100),
+      runDurationMs: nonNegative('--run-duration', v['run-duration'], 1000),
+    });
+    const log = (line: string) => process.stderr.write(`skiff agent: ${line}\n`);
+    // Timers and the HTTP/2 session do not hold the process open; this does, until a signal.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      const agent = await startAgent({ client, nodes, runtime, log });
+      log(
+        `serving ${count} virtual node(s) (${nodes[0].name} .. ${nodes[nodes.length - 1].name}) for ${v.server}`,
+      );
+      await new Promise<void>((done) => {
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+      });
+      await agent.stop();
+      return 0;
+    } finally {
+      clearInterval(keepAlive);
+      await runtime.close();
+      client.close();
+    }
+  },
+};
