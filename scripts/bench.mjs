@@ -71,7 +71,8 @@ try {
     },
     logLevel: 'warning',
   });
-  const child = spawn(process.execPath, [join(out, 'bench.mjs')], {
+  // Arguments after NAME (e.g. --quick) reach the bench as its own argv.
+  const child = spawn(process.execPath, [join(out, 'bench.mjs'), ...process.argv.slice(3)], {
     cwd: repo,
     stdio: 'inherit',
     env: {

@@ -7,6 +7,7 @@ import { ApiError, errors } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import type { ScaleAdapter } from '../registry/types.js';
 import { type Call, dryRun, readObject, readPatch, sendObject } from './call.js';
+import { eviction } from './eviction.js';
 import { fieldValidationMode, warningHeaders } from './field-checks.js';
 import { sendJSON } from './http.js';
 import { patchAs, patchObject } from './patching.js';
@@ -170,53 +171,4 @@ async function binding(call: Call): Promise<void> {
     { dryRun: dryRun(call.params), subresource: 'binding' },
   );
   sendJSON(call.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-}
-
-/**
- * pods/eviction: a delete that respects PodDisruptionBudgets. A pod covered by a budget with no
- * disruptions allowed is refused with 429, which `kubectl drain` retries.
- */
-async function eviction(call: Call): Promise<void> {
-  const { info } = call;
-  if (info.verb !== 'create') throw errors.methodNotAllowed(info.verb);
-  const { obj } = await readObject(call, 'Ignore');
-  const opts =
-    (obj as { deleteOptions?: { gracePeriodSeconds?: number; dryRun?: string[] } }).deleteOptions ?? {};
-  const pod = (await call.rs.getLatest(info.namespace, info.name)).obj;
-  const blocking = blockingBudget(call, pod);
-  if (blocking && !pod.metadata.deletionTimestamp) {
-    throw new ApiError(
-      429,
-      'TooManyRequests',
-      `Cannot evict pod as it would violate the pod's disruption budget.`,
-      {
-        causes: [
-          {
-            reason: 'DisruptionBudget',
-            message: `The disruption budget ${blocking} needs more healthy pods to allow eviction`,
-          },
-        ],
-      },
-    );
-  }
-  await call.rs.delete(info.namespace, info.name, {
-    dryRun: dryRun(call.params) || (opts.dryRun ?? []).includes('All'),
-    gracePeriodSeconds: opts.gracePeriodSeconds,
-  });
-  sendJSON(call.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-}
-
-/** The name of a budget selecting this pod that allows no disruption now, if any. */
-function blockingBudget(call: Call, pod: KObject): string | undefined {
-  const pdbs = call.ctx.lookup('policy', 'poddisruptionbudgets');
-  if (!pdbs) return undefined;
-  const labels = pod.metadata.labels ?? {};
-  for (const item of pdbs.cache.listPrefix(`${pdbs.prefix}${pod.metadata.namespace}/`)) {
-    const spec = item.obj.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined;
-    const match = spec?.selector?.matchLabels ?? {};
-    const selects = Object.entries(match).every(([k, v]) => labels[k] === v);
-    const allowed = (item.obj.status as { disruptionsAllowed?: number } | undefined)?.disruptionsAllowed ?? 0;
-    if (selects && allowed <= 0) return item.obj.metadata.name;
-  }
-  return undefined;
 }

@@ -4,10 +4,11 @@
  */
 
 import { type Command, UsageError } from './command.js';
+import { agentCommand } from './agent.js';
 import { serverCommand } from './server.js';
 import { versionCommand } from './version.js';
 
-const commands: Command[] = [serverCommand, versionCommand];
+const commands: Command[] = [serverCommand, agentCommand, versionCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

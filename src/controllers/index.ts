@@ -2,12 +2,35 @@
  * Every controller the controller manager runs, in start order. Add a controller by writing it
  * under controllers/<name>/ and listing it here.
  */
-
 import { schedulerController } from '../scheduler/index.js';
+import { cronJobController } from './cronjob/index.js';
+import { daemonSetController } from './daemonset/index.js';
 import { deploymentController } from './deployment/index.js';
+import { disruptionController } from './disruption/index.js';
+import { endpointSliceController, endpointsController } from './endpoints/index.js';
+import { garbageCollectorController } from './garbagecollector/index.js';
+import { jobController } from './job/index.js';
 import type { Controller } from './manager.js';
+import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
 import { replicaSetController } from './replicaset/index.js';
+import { serviceAccountController } from './serviceaccount/index.js';
+import { statefulSetController } from './statefulset/index.js';
 
 export function allControllers(): Controller[] {
-  return [schedulerController, deploymentController, replicaSetController];
+  return [
+    schedulerController,
+    deploymentController,
+    replicaSetController,
+    daemonSetController(),
+    statefulSetController(),
+    jobController(),
+    cronJobController(),
+    garbageCollectorController,
+    serviceAccountController,
+    nodeLifecycleController,
+    taintEvictionController,
+    endpointsController,
+    endpointSliceController,
+    disruptionController,
+  ];
 }

@@ -14,7 +14,14 @@ import type { Informer } from '../../client/informer.js';
 import { type Clock, keyOf, type ResourceClient, splitKey } from '../../client/types.js';
 import { type CronSchedule, parseCronSchedule } from '../../registry/batch/cron.js';
 import { deepEqual } from '../../registry/common/meta.js';
-import { controllerOf, dependentHandlers, ignoreReason, Requeue, rfc3339, startQueue } from '../daemonset/kit.js';
+import {
+  controllerOf,
+  dependentHandlers,
+  ignoreReason,
+  Requeue,
+  rfc3339,
+  startQueue,
+} from '../daemonset/kit.js';
 import type { Controller, ControllerContext } from '../manager.js';
 import { finishedAs, historyToDelete, jobFor, jobName, refTo } from './jobs.js';
 import { mostRecentScheduleTime, nextAfter } from './schedule.js';
@@ -69,7 +76,9 @@ class CronJobSync {
     const cj = this.cronJobs.get(key);
     if (!cj) return;
     const [namespace] = splitKey(key);
-    const owned = this.jobs.list().filter((j) => j.metadata.namespace === namespace && controllerOf(j)?.uid === cj.metadata.uid);
+    const owned = this.jobs
+      .list()
+      .filter((j) => j.metadata.namespace === namespace && controllerOf(j)?.uid === cj.metadata.uid);
     const status: Status = structuredClone(cj.status ?? {});
     status.active = await this.syncActive(cj, owned, status);
     await this.trimHistory(cj, owned);
@@ -87,15 +96,24 @@ class CronJobSync {
         if (!active.has(uid)) active.set(uid, refTo(job));
         continue;
       }
-      if (active.delete(uid)) this.events.record(cj, 'Normal', 'SawCompletedJob', `Saw completed job: ${job.metadata.name}, condition: ${finished}`);
+      if (active.delete(uid))
+        this.events.record(
+          cj,
+          'Normal',
+          'SawCompletedJob',
+          `Saw completed job: ${job.metadata.name}, condition: ${finished}`,
+        );
       const done = job.status?.completionTime;
-      if (finished === 'Complete' && done && (!status.lastSuccessfulTime || done > status.lastSuccessfulTime)) status.lastSuccessfulTime = done;
+      if (finished === 'Complete' && done && (!status.lastSuccessfulTime || done > status.lastSuccessfulTime))
+        status.lastSuccessfulTime = done;
     }
     const ownedUids = new Set(owned.map((j) => j.metadata.uid));
     for (const [uid, ref] of [...active]) {
       if (ownedUids.has(uid)) continue;
       // The informer may not have seen a Job created a moment ago: ask the server.
-      const live = await this.jobClient.get(cj.metadata.namespace ?? '', ref.name ?? '').catch(ignoreReason('NotFound'));
+      const live = await this.jobClient
+        .get(cj.metadata.namespace ?? '', ref.name ?? '')
+        .catch(ignoreReason('NotFound'));
       if (live?.metadata.uid === uid && !finishedAs(live)) continue;
       active.delete(uid);
       if (!live) this.events.record(cj, 'Normal', 'MissingJob', `Active job went missing: ${ref.name}`);
@@ -110,7 +128,9 @@ class CronJobSync {
   }
 
   private async deleteJob(cj: CJ, name: string): Promise<void> {
-    await this.jobClient.delete(cj.metadata.namespace ?? '', name, { propagationPolicy: 'Background' }).catch(ignoreReason('NotFound'));
+    await this.jobClient
+      .delete(cj.metadata.namespace ?? '', name, { propagationPolicy: 'Background' })
+      .catch(ignoreReason('NotFound'));
     this.events.record(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${name}`);
   }
 
@@ -119,14 +139,24 @@ class CronJobSync {
     try {
       schedule = parseCronSchedule(cj.spec?.schedule ?? '');
     } catch (err) {
-      this.events.record(cj, 'Warning', 'UnparseableSchedule', `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)} : ${(err as Error).message}`);
+      this.events.record(
+        cj,
+        'Warning',
+        'UnparseableSchedule',
+        `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)} : ${(err as Error).message}`,
+      );
       return undefined;
     }
     const timeZone = cj.spec?.timeZone ?? schedule.timeZone ?? 'UTC';
     try {
       new Intl.DateTimeFormat('en-US', { timeZone });
     } catch {
-      this.events.record(cj, 'Warning', 'UnknownTimeZone', `invalid timeZone: ${JSON.stringify(timeZone)}: unknown time zone ${timeZone}`);
+      this.events.record(
+        cj,
+        'Warning',
+        'UnknownTimeZone',
+        `invalid timeZone: ${JSON.stringify(timeZone)}: unknown time zone ${timeZone}`,
+      );
       return undefined;
     }
     return { schedule, timeZone };
@@ -143,15 +173,26 @@ class CronJobSync {
     if (next) this.requeue?.after(key, next.getTime() - now.getTime() + 100);
     const deadline = cj.spec?.startingDeadlineSeconds;
     let earliest = new Date(status.lastScheduleTime ?? cj.metadata.creationTimestamp ?? now.toISOString());
-    if (deadline !== undefined) earliest = new Date(Math.max(earliest.getTime(), now.getTime() - deadline * 1000));
+    if (deadline !== undefined)
+      earliest = new Date(Math.max(earliest.getTime(), now.getTime() - deadline * 1000));
     const recent = mostRecentScheduleTime(schedule, earliest, now, timeZone);
     if (!recent.time) return;
     const scheduled = recent.time;
     if (recent.missed > 100) {
-      this.events.record(cj, 'Warning', 'TooManyMissedTimes', `too many missed start times: ${recent.missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`);
+      this.events.record(
+        cj,
+        'Warning',
+        'TooManyMissedTimes',
+        `too many missed start times: ${recent.missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`,
+      );
     }
     if (deadline !== undefined && scheduled.getTime() + deadline * 1000 < now.getTime()) {
-      this.events.record(cj, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${scheduled.toUTCString()}`);
+      this.events.record(
+        cj,
+        'Warning',
+        'MissSchedule',
+        `Missed scheduled time to start a job: ${scheduled.toUTCString()}`,
+      );
       return;
     }
     const name = jobName(cj, scheduled);
@@ -163,17 +204,24 @@ class CronJobSync {
     const policy = cj.spec?.concurrencyPolicy ?? 'Allow';
     if (policy === 'Forbid' && (status.active?.length ?? 0) > 0) {
       // lastScheduleTime stays, so this time still runs once the active Job finishes.
-      this.events.record(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
+      this.events.record(
+        cj,
+        'Normal',
+        'JobAlreadyActive',
+        'Not starting job because prior execution is running and concurrency policy is Forbid',
+      );
       return;
     }
     if (policy === 'Replace') {
       for (const ref of status.active ?? []) await this.deleteJob(cj, ref.name ?? '');
       status.active = [];
     }
-    const created = await this.jobClient.create(cj.metadata.namespace ?? '', jobFor(cj, scheduled, timeZone)).catch((err) => {
-      this.events.record(cj, 'Warning', 'FailedCreate', `Error creating job: ${(err as Error).message}`);
-      throw err;
-    });
+    const created = await this.jobClient
+      .create(cj.metadata.namespace ?? '', jobFor(cj, scheduled, timeZone))
+      .catch((err) => {
+        this.events.record(cj, 'Warning', 'FailedCreate', `Error creating job: ${(err as Error).message}`);
+        throw err;
+      });
     this.events.record(cj, 'Normal', 'SuccessfulCreate', `Created job ${created.metadata.name}`);
     status.active = [...(status.active ?? []), refTo(created)];
     this.markScheduled(status, scheduled);
@@ -181,11 +229,14 @@ class CronJobSync {
 
   private markScheduled(status: Status, scheduled: Date): void {
     const stamp = rfc3339(scheduled);
-    if (!status.lastScheduleTime || new Date(status.lastScheduleTime) < scheduled) status.lastScheduleTime = stamp;
+    if (!status.lastScheduleTime || new Date(status.lastScheduleTime) < scheduled)
+      status.lastScheduleTime = stamp;
   }
 
   private async writeStatus(cj: CJ, status: Status): Promise<void> {
-    const clean = JSON.parse(JSON.stringify({ ...status, active: status.active?.length ? status.active : undefined }));
+    const clean = JSON.parse(
+      JSON.stringify({ ...status, active: status.active?.length ? status.active : undefined }),
+    );
     if (deepEqual(clean, cj.status ?? {})) return;
     const next = structuredClone(cj) as KObject;
     next.status = clean;

@@ -29,7 +29,10 @@ export function jobFor(cj: CJ, scheduled: Date, timeZone: string): JobObj {
       name: jobName(cj, scheduled),
       namespace: cj.metadata.namespace,
       labels: { ...(template?.metadata?.labels ?? {}) },
-      annotations: { ...(template?.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: formatInZone(scheduled, timeZone) },
+      annotations: {
+        ...(template?.metadata?.annotations ?? {}),
+        [SCHEDULED_TIMESTAMP]: formatInZone(scheduled, timeZone),
+      },
       ownerReferences: [controllerRef(cj)],
     },
     spec: structuredClone(template?.spec ?? { template: {} }),
@@ -62,11 +65,15 @@ function startedAt(job: JobObj): number {
 
 /** Finished Jobs beyond successfulJobsHistoryLimit / failedJobsHistoryLimit, oldest first. */
 export function historyToDelete(cj: CJ, jobs: JobObj[]): JobObj[] {
-  const byStart = (a: JobObj, b: JobObj) => startedAt(a) - startedAt(b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+  const byStart = (a: JobObj, b: JobObj) =>
+    startedAt(a) - startedAt(b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
   const pick = (kind: 'Complete' | 'Failed', limit: number | undefined) => {
     if (limit === undefined) return [];
     const done = jobs.filter((j) => finishedAs(j) === kind && !j.metadata.deletionTimestamp).sort(byStart);
     return done.slice(0, Math.max(0, done.length - limit));
   };
-  return [...pick('Complete', cj.spec?.successfulJobsHistoryLimit), ...pick('Failed', cj.spec?.failedJobsHistoryLimit)];
+  return [
+    ...pick('Complete', cj.spec?.successfulJobsHistoryLimit),
+    ...pick('Failed', cj.spec?.failedJobsHistoryLimit),
+  ];
 }

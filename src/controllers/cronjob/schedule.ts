@@ -45,7 +45,15 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 export function zoneFields(ms: number, timeZone: string): Fields {
   if (timeZone === 'UTC') {
     const d = new Date(ms);
-    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), weekday: d.getUTCDay() };
+    return {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+      hour: d.getUTCHours(),
+      minute: d.getUTCMinutes(),
+      second: d.getUTCSeconds(),
+      weekday: d.getUTCDay(),
+    };
   }
   const out: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(ms))) out[p.type] = p.value;
@@ -73,7 +81,15 @@ export function zoneOffset(ms: number, timeZone: string): number {
  * and overlaps as Go's time.Date does (month 13 is next January; a time in a spring-forward gap
  * is read with the offset after the change).
  */
-export function zoneInstant(year: number, month: number, day: number, hour: number, minute: number, second: number, timeZone: string): number {
+export function zoneInstant(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  timeZone: string,
+): number {
   const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   const guess = zoneOffset(wall, timeZone);
   const utc = wall - guess;
@@ -144,7 +160,7 @@ export function nextAfter(s: CronSchedule, after: Date, timeZone = 'UTC'): Date 
     if (f.second !== 0) {
       added = true;
       t += (60 - f.second) * SECOND;
-      continue wrap;
+      continue;
     }
     return new Date(t);
   }
@@ -163,7 +179,12 @@ const EXACT_STEPS = 200;
  * The most recent time the schedule fired after `earliest` and at or before `now`
  * (Kubernetes' mostRecentScheduleTime): only that one runs, however many were missed.
  */
-export function mostRecentScheduleTime(s: CronSchedule, earliest: Date, now: Date, timeZone = 'UTC'): MostRecent {
+export function mostRecentScheduleTime(
+  s: CronSchedule,
+  earliest: Date,
+  now: Date,
+  timeZone = 'UTC',
+): MostRecent {
   const t1 = nextAfter(s, earliest, timeZone);
   if (!t1 || t1 > now) return { missed: 0 };
   let time = t1;

@@ -21,7 +21,15 @@ import { labelSelectorMatches } from '../../registry/common/selector.js';
 import type { Controller, ControllerContext } from '../manager.js';
 import { pinToNode, withDaemonTolerations } from './eligibility.js';
 import { ensureRevision, REVISION_LABEL, type Revision, truncateHistory } from './history.js';
-import { claim, controllerOf, dependentHandlers, Expectations, ignoreReason, Requeue, startQueue } from './kit.js';
+import {
+  claim,
+  controllerOf,
+  dependentHandlers,
+  Expectations,
+  ignoreReason,
+  Requeue,
+  startQueue,
+} from './kit.js';
 import { type DaemonPlan, planDaemonSet } from './planner.js';
 import { podFromTemplate } from './pods.js';
 
@@ -53,10 +61,9 @@ class DaemonSetSync {
   private requeue: Requeue | undefined;
 
   constructor(
-    ctx: ControllerContext,
+    private readonly ctx: ControllerContext,
     private readonly opts: DaemonSetControllerOptions,
   ) {
-    this.ctx = ctx;
     this.clock = opts.clock ?? ctx.clock;
     this.expectations = new Expectations(this.clock);
     this.events = ctx.events('daemonset-controller');
@@ -69,8 +76,6 @@ class DaemonSetSync {
     this.revisionClient = ctx.client.resource<Revision>('apps', 'v1', 'controllerrevisions');
   }
 
-  private readonly ctx: ControllerContext;
-
   async start(): Promise<void> {
     await Promise.all([this.daemonSets, this.pods, this.nodes, this.revisions].map((i) => i.hasSynced()));
     if (this.ctx.signal.aborted) return;
@@ -82,7 +87,9 @@ class DaemonSetSync {
       onUpdate: (_, ds) => enqueue(keyOf(ds)),
       onDelete: (ds) => this.expectations.forget(keyOf(ds)),
     });
-    this.pods.addHandlers(dependentHandlers<PodObj>('DaemonSet', enqueue, this.expectations, (pod) => this.matchingSets(pod)));
+    this.pods.addHandlers(
+      dependentHandlers<PodObj>('DaemonSet', enqueue, this.expectations, (pod) => this.matchingSets(pod)),
+    );
     this.revisions.addHandlers(dependentHandlers<Revision>('DaemonSet', enqueue));
     // Any node change can change where daemons belong: wake every DaemonSet.
     const all = () => {
@@ -95,7 +102,11 @@ class DaemonSetSync {
   private matchingSets(pod: PodObj): string[] {
     return this.daemonSets
       .list()
-      .filter((ds) => ds.metadata.namespace === pod.metadata.namespace && labelSelectorMatches(ds.spec?.selector, pod.metadata.labels))
+      .filter(
+        (ds) =>
+          ds.metadata.namespace === pod.metadata.namespace &&
+          labelSelectorMatches(ds.spec?.selector, pod.metadata.labels),
+      )
       .map(keyOf);
   }
 
@@ -107,12 +118,24 @@ class DaemonSetSync {
     const candidates = this.pods.list().filter((p) => p.metadata.namespace === namespace);
     const pods = await claim(ds, ds.spec?.selector, candidates, this.podClient);
     const owned = this.revisions.list().filter((r) => controllerOf(r)?.uid === ds.metadata.uid);
-    const rev = await ensureRevision(this.revisionClient, ds, ds.spec?.template, owned, ds.status?.collisionCount ?? 0);
+    const rev = await ensureRevision(
+      this.revisionClient,
+      ds,
+      ds.spec?.template,
+      owned,
+      ds.status?.collisionCount ?? 0,
+    );
     const nodes = this.nodes.list();
     const plan = planDaemonSet(ds, nodes, pods, rev.hash, this.clock.now());
     await this.apply(key, ds, plan, rev.hash);
     const inUse = new Set(pods.map((p) => `${ds.metadata.name}-${p.metadata.labels?.[REVISION_LABEL]}`));
-    await truncateHistory(this.revisionClient, rev.all, rev.revision, inUse, ds.spec?.revisionHistoryLimit ?? 10);
+    await truncateHistory(
+      this.revisionClient,
+      rev.all,
+      rev.revision,
+      inUse,
+      ds.spec?.revisionHistoryLimit ?? 10,
+    );
     await this.writeStatus(ds, { ...plan.status, collisionCount: rev.collisionCount || undefined });
     if (plan.requeueMs !== undefined) this.requeue?.after(key, plan.requeueMs + 10);
   }
@@ -126,7 +149,12 @@ class DaemonSetSync {
     for (const { pod, reason } of plan.deletes) {
       const name = pod.metadata?.name ?? '';
       if (reason === 'failed') {
-        this.events.record(ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${namespace}/${name} on node ${pod.spec?.nodeName}, will try to kill it`);
+        this.events.record(
+          ds,
+          'Warning',
+          'FailedDaemonPod',
+          `Found failed daemon pod ${namespace}/${name} on node ${pod.spec?.nodeName}, will try to kill it`,
+        );
       }
       try {
         await this.podClient.delete(namespace, name).catch(ignoreReason('NotFound'));

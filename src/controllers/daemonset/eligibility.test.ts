@@ -2,17 +2,53 @@ import type { Node, PodSpec, Taint } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
 import { pinToNode, placement, tolerates, withDaemonTolerations } from './eligibility.js';
 
-const node = (labels: Record<string, string> = {}, taints: Taint[] = [], name = 'n1'): Node => ({ metadata: { name, labels }, spec: { taints } });
-const spec = (extra: Partial<PodSpec> = {}): PodSpec => withDaemonTolerations({ containers: [{ name: 'c', image: 'i' }], ...extra });
+const node = (labels: Record<string, string> = {}, taints: Taint[] = [], name = 'n1'): Node => ({
+  metadata: { name, labels },
+  spec: { taints },
+});
+const spec = (extra: Partial<PodSpec> = {}): PodSpec =>
+  withDaemonTolerations({ containers: [{ name: 'c', image: 'i' }], ...extra });
 
 describe('DaemonSet node eligibility', () => {
-  const cases: Array<{ name: string; spec: PodSpec; node: Node; shouldRun: boolean; shouldContinueRunning: boolean }> = [
-    { name: 'a plain node runs the daemon', spec: spec(), node: node(), shouldRun: true, shouldContinueRunning: true },
-    { name: 'a node without the selected label does not', spec: spec({ nodeSelector: { disk: 'ssd' } }), node: node({ disk: 'hdd' }), shouldRun: false, shouldContinueRunning: false },
-    { name: 'a node with the selected label does', spec: spec({ nodeSelector: { disk: 'ssd' } }), node: node({ disk: 'ssd' }), shouldRun: true, shouldContinueRunning: true },
+  const cases: Array<{
+    name: string;
+    spec: PodSpec;
+    node: Node;
+    shouldRun: boolean;
+    shouldContinueRunning: boolean;
+  }> = [
+    {
+      name: 'a plain node runs the daemon',
+      spec: spec(),
+      node: node(),
+      shouldRun: true,
+      shouldContinueRunning: true,
+    },
+    {
+      name: 'a node without the selected label does not',
+      spec: spec({ nodeSelector: { disk: 'ssd' } }),
+      node: node({ disk: 'hdd' }),
+      shouldRun: false,
+      shouldContinueRunning: false,
+    },
+    {
+      name: 'a node with the selected label does',
+      spec: spec({ nodeSelector: { disk: 'ssd' } }),
+      node: node({ disk: 'ssd' }),
+      shouldRun: true,
+      shouldContinueRunning: true,
+    },
     {
       name: 'required node affinity NotIn excludes the zone',
-      spec: spec({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }] } } } }),
+      spec: spec({
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }],
+            },
+          },
+        },
+      }),
       node: node({ zone: 'a' }),
       shouldRun: false,
       shouldContinueRunning: false,
@@ -23,7 +59,10 @@ describe('DaemonSet node eligibility', () => {
         affinity: {
           nodeAffinity: {
             requiredDuringSchedulingIgnoredDuringExecution: {
-              nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] }, { matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['4'] }] }],
+              nodeSelectorTerms: [
+                { matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] },
+                { matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['4'] }] },
+              ],
             },
           },
         },
@@ -32,10 +71,34 @@ describe('DaemonSet node eligibility', () => {
       shouldRun: true,
       shouldContinueRunning: true,
     },
-    { name: 'an untolerated NoSchedule taint keeps new daemons off but lets old ones stay', spec: spec(), node: node({}, [{ key: 'gpu', value: 'yes', effect: 'NoSchedule' }]), shouldRun: false, shouldContinueRunning: true },
-    { name: 'an untolerated NoExecute taint evicts the daemon', spec: spec(), node: node({}, [{ key: 'gpu', effect: 'NoExecute' }]), shouldRun: false, shouldContinueRunning: false },
-    { name: 'a cordoned node still runs daemons (unschedulable is tolerated)', spec: spec(), node: node({}, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]), shouldRun: true, shouldContinueRunning: true },
-    { name: 'a not-ready node still runs daemons', spec: spec(), node: node({}, [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }]), shouldRun: true, shouldContinueRunning: true },
+    {
+      name: 'an untolerated NoSchedule taint keeps new daemons off but lets old ones stay',
+      spec: spec(),
+      node: node({}, [{ key: 'gpu', value: 'yes', effect: 'NoSchedule' }]),
+      shouldRun: false,
+      shouldContinueRunning: true,
+    },
+    {
+      name: 'an untolerated NoExecute taint evicts the daemon',
+      spec: spec(),
+      node: node({}, [{ key: 'gpu', effect: 'NoExecute' }]),
+      shouldRun: false,
+      shouldContinueRunning: false,
+    },
+    {
+      name: 'a cordoned node still runs daemons (unschedulable is tolerated)',
+      spec: spec(),
+      node: node({}, [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]),
+      shouldRun: true,
+      shouldContinueRunning: true,
+    },
+    {
+      name: 'a not-ready node still runs daemons',
+      spec: spec(),
+      node: node({}, [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }]),
+      shouldRun: true,
+      shouldContinueRunning: true,
+    },
     {
       name: 'a tolerated custom taint does not matter',
       spec: spec({ tolerations: [{ key: 'gpu', operator: 'Equal', value: 'yes', effect: 'NoSchedule' }] }),
@@ -43,12 +106,27 @@ describe('DaemonSet node eligibility', () => {
       shouldRun: true,
       shouldContinueRunning: true,
     },
-    { name: 'a network-unavailable node runs only host-network daemons', spec: spec(), node: node({}, [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]), shouldRun: false, shouldContinueRunning: true },
-    { name: 'a host-network daemon tolerates network-unavailable', spec: spec({ hostNetwork: true }), node: node({}, [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]), shouldRun: true, shouldContinueRunning: true },
+    {
+      name: 'a network-unavailable node runs only host-network daemons',
+      spec: spec(),
+      node: node({}, [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]),
+      shouldRun: false,
+      shouldContinueRunning: true,
+    },
+    {
+      name: 'a host-network daemon tolerates network-unavailable',
+      spec: spec({ hostNetwork: true }),
+      node: node({}, [{ key: 'node.kubernetes.io/network-unavailable', effect: 'NoSchedule' }]),
+      shouldRun: true,
+      shouldContinueRunning: true,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      expect(placement(c.spec, c.node)).toEqual({ shouldRun: c.shouldRun, shouldContinueRunning: c.shouldContinueRunning });
+      expect(placement(c.spec, c.node)).toEqual({
+        shouldRun: c.shouldRun,
+        shouldContinueRunning: c.shouldContinueRunning,
+      });
     });
   }
 

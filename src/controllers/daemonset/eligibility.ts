@@ -4,7 +4,14 @@
  * started where a NoSchedule or NoExecute taint is untolerated, but an existing one keeps running
  * under an untolerated NoSchedule taint; only NoExecute evicts it.
  */
-import type { Node, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import type {
+  Node,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+  PodSpec,
+  Taint,
+  Toleration,
+} from 'kubernetes-types/core/v1.js';
 
 /** The tolerations Kubernetes adds to every DaemonSet pod (util.AddOrUpdateDaemonPodTolerations). */
 export const DAEMON_TOLERATIONS: Toleration[] = [
@@ -17,14 +24,19 @@ export const DAEMON_TOLERATIONS: Toleration[] = [
 ];
 
 /** Host-network daemons also run on nodes whose pod network is not up yet. */
-const NETWORK_UNAVAILABLE: Toleration = { key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' };
+const NETWORK_UNAVAILABLE: Toleration = {
+  key: 'node.kubernetes.io/network-unavailable',
+  operator: 'Exists',
+  effect: 'NoSchedule',
+};
 
 /** The spec with the DaemonSet tolerations added (ones already present are not repeated). */
 export function withDaemonTolerations(spec: PodSpec): PodSpec {
   const tolerations = [...(spec.tolerations ?? [])];
   const extra = spec.hostNetwork ? [...DAEMON_TOLERATIONS, NETWORK_UNAVAILABLE] : DAEMON_TOLERATIONS;
   for (const t of extra) {
-    if (!tolerations.some((x) => x.key === t.key && x.effect === t.effect && x.operator === t.operator)) tolerations.push(t);
+    if (!tolerations.some((x) => x.key === t.key && x.effect === t.effect && x.operator === t.operator))
+      tolerations.push(t);
   }
   return { ...spec, tolerations };
 }
@@ -83,8 +95,14 @@ export function nodeMatches(spec: PodSpec, node: Node): boolean {
 }
 
 /** The first taint of the given effects that no toleration tolerates. */
-export function untoleratedTaint(taints: Taint[], tolerations: Toleration[], effects: string[]): Taint | undefined {
-  return taints.find((taint) => effects.includes(taint.effect) && !tolerations.some((t) => tolerates(t, taint)));
+export function untoleratedTaint(
+  taints: Taint[],
+  tolerations: Toleration[],
+  effects: string[],
+): Taint | undefined {
+  return taints.find(
+    (taint) => effects.includes(taint.effect) && !tolerations.some((t) => tolerates(t, taint)),
+  );
 }
 
 export interface Placement {
@@ -99,14 +117,18 @@ export function placement(spec: PodSpec, node: Node): Placement {
   if (!nodeMatches(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
   const taints = node.spec?.taints ?? [];
   const tolerations = spec.tolerations ?? [];
-  if (untoleratedTaint(taints, tolerations, ['NoExecute'])) return { shouldRun: false, shouldContinueRunning: false };
-  if (untoleratedTaint(taints, tolerations, ['NoSchedule'])) return { shouldRun: false, shouldContinueRunning: true };
+  if (untoleratedTaint(taints, tolerations, ['NoExecute']))
+    return { shouldRun: false, shouldContinueRunning: false };
+  if (untoleratedTaint(taints, tolerations, ['NoSchedule']))
+    return { shouldRun: false, shouldContinueRunning: true };
   return { shouldRun: true, shouldContinueRunning: true };
 }
 
 /** Required node affinity pinning a pod to one node (util.ReplaceDaemonSetPodNodeNameNodeAffinity). */
 export function pinToNode(spec: PodSpec, nodeName: string): PodSpec {
-  const term: NodeSelectorTerm = { matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] };
+  const term: NodeSelectorTerm = {
+    matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }],
+  };
   return {
     ...spec,
     affinity: {

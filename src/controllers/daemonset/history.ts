@@ -7,8 +7,8 @@
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { KObject } from '../../api/object.js';
-import { deepEqual } from '../../registry/common/meta.js';
 import type { ResourceClient } from '../../client/types.js';
+import { deepEqual } from '../../registry/common/meta.js';
 import { controllerRef, ignoreReason } from './kit.js';
 
 /** The pod label naming a pod's revision (DaemonSet: the hash; StatefulSet: the revision name). */
@@ -52,7 +52,10 @@ export function templatePatch(template: PodTemplateSpec | undefined): unknown {
 
 /** Revisions sorted by number, then name. */
 export function sortRevisions(revisions: Revision[]): Revision[] {
-  return [...revisions].sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  return [...revisions].sort(
+    (a, b) =>
+      (a.revision ?? 0) - (b.revision ?? 0) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+  );
 }
 
 export interface RevisionResult {
@@ -91,7 +94,12 @@ export async function ensureRevision(
       rev = (await client.update(namespace, next)) as Revision;
     }
     const all = sortRevisions(sorted.map((r) => (r.metadata.name === rev.metadata.name ? rev : r)));
-    return { revision: rev, hash: rev.metadata.labels?.[HASH_LABEL] ?? revisionHash(data, count), collisionCount: count, all };
+    return {
+      revision: rev,
+      hash: rev.metadata.labels?.[HASH_LABEL] ?? revisionHash(data, count),
+      collisionCount: count,
+      all,
+    };
   }
   for (;;) {
     const hash = revisionHash(data, count);
@@ -106,9 +114,13 @@ export async function ensureRevision(
         revision: maxRevision + 1,
       } as Revision)
       .catch(ignoreReason('AlreadyExists'));
-    if (created) return { revision: created, hash, collisionCount: count, all: sortRevisions([...sorted, created]) };
+    if (created)
+      return { revision: created, hash, collisionCount: count, all: sortRevisions([...sorted, created]) };
     const existing = await client.get(namespace, name);
-    if (deepEqual(existing.data, data) && existing.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid)) {
+    if (
+      deepEqual(existing.data, data) &&
+      existing.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid)
+    ) {
       return { revision: existing, hash, collisionCount: count, all: sortRevisions([...sorted, existing]) };
     }
     count++;
@@ -126,7 +138,9 @@ export async function truncateHistory(
   inUse: Set<string>,
   limit: number,
 ): Promise<void> {
-  const old = all.filter((r) => r.metadata.name !== current.metadata.name && !inUse.has(r.metadata.name ?? ''));
+  const old = all.filter(
+    (r) => r.metadata.name !== current.metadata.name && !inUse.has(r.metadata.name ?? ''),
+  );
   const excess = old.length - limit;
   for (const r of old.slice(0, Math.max(0, excess))) {
     await client.delete(r.metadata.namespace ?? '', r.metadata.name ?? '').catch(ignoreReason('NotFound'));

@@ -8,13 +8,18 @@
 import type { LabelSelector, OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
-import { labelSelectorMatches } from '../../registry/common/selector.js';
 import type { Clock, ResourceClient } from '../../client/types.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
+import { labelSelectorMatches } from '../../registry/common/selector.js';
 import type { ControllerContext } from '../manager.js';
 
 /** Starts `workers` reconcile loops on a new queue; the queue shuts down when ctx.signal aborts. */
-export function startQueue(ctx: ControllerContext, clock: Clock, reconcile: (key: string) => Promise<void>, workers = 2): WorkQueue {
+export function startQueue(
+  ctx: ControllerContext,
+  clock: Clock,
+  reconcile: (key: string) => Promise<void>,
+  workers = 2,
+): WorkQueue {
   const queue = new WorkQueue(clock);
   if (ctx.signal.aborted) queue.shutDown();
   else ctx.signal.addEventListener('abort', () => queue.shutDown(), { once: true });
@@ -23,7 +28,9 @@ export function startQueue(ctx: ControllerContext, clock: Clock, reconcile: (key
 }
 
 /** Ignores NotFound (already gone) and AlreadyExists (already there) where either is success. */
-export function ignoreReason(...reasons: Array<'NotFound' | 'AlreadyExists' | 'Conflict'>): (err: unknown) => undefined {
+export function ignoreReason(
+  ...reasons: Array<'NotFound' | 'AlreadyExists' | 'Conflict'>
+): (err: unknown) => undefined {
   return (err) => {
     if (reasons.some((r) => isReason(err, r))) return undefined;
     throw err;

@@ -4,12 +4,23 @@ import { describe, expect, it } from 'vitest';
 import { planDaemonSet } from './planner.js';
 
 const now = new Date('2025-01-01T00:10:00Z');
-const nodes = (...names: string[]): Node[] => names.map((name) => ({ metadata: { name, labels: {} }, spec: {} }));
+const nodes = (...names: string[]): Node[] =>
+  names.map((name) => ({ metadata: { name, labels: {} }, spec: {} }));
 
-function ds(strategy: DaemonSet['spec'] extends infer S ? (S extends { updateStrategy?: infer U } ? U : never) : never = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }): DaemonSet {
+function ds(
+  strategy: DaemonSet['spec'] extends infer S
+    ? S extends { updateStrategy?: infer U }
+      ? U
+      : never
+    : never = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+): DaemonSet {
   return {
     metadata: { name: 'agent', namespace: 'default', generation: 2 },
-    spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'i' }] } }, updateStrategy: strategy },
+    spec: {
+      selector: { matchLabels: { app: 'a' } },
+      template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      updateStrategy: strategy,
+    },
   };
 }
 
@@ -17,11 +28,21 @@ let seq = 0;
 function pod(node: string, hash: string, state: 'ready' | 'pending' | 'failed' = 'ready'): Pod {
   seq++;
   return {
-    metadata: { name: `agent-${seq}`, labels: { app: 'a', 'controller-revision-hash': hash }, creationTimestamp: new Date(now.getTime() - 60_000 + seq).toISOString() },
+    metadata: {
+      name: `agent-${seq}`,
+      labels: { app: 'a', 'controller-revision-hash': hash },
+      creationTimestamp: new Date(now.getTime() - 60_000 + seq).toISOString(),
+    },
     spec: { nodeName: node, containers: [] },
     status: {
       phase: state === 'failed' ? 'Failed' : state === 'ready' ? 'Running' : 'Pending',
-      conditions: [{ type: 'Ready', status: state === 'ready' ? 'True' : 'False', lastTransitionTime: '2025-01-01T00:00:00Z' }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: state === 'ready' ? 'True' : 'False',
+          lastTransitionTime: '2025-01-01T00:00:00Z',
+        },
+      ],
     },
   };
 }
@@ -31,7 +52,14 @@ describe('DaemonSet planning', () => {
     const plan = planDaemonSet(ds(), nodes('a', 'b', 'c'), [pod('b', 'h1')], 'h1', now);
     expect(plan.create).toEqual(['a', 'c']);
     expect(plan.deletes).toEqual([]);
-    expect(plan.status).toMatchObject({ desiredNumberScheduled: 3, currentNumberScheduled: 1, numberReady: 1, updatedNumberScheduled: 1, numberMisscheduled: 0, observedGeneration: 2 });
+    expect(plan.status).toMatchObject({
+      desiredNumberScheduled: 3,
+      currentNumberScheduled: 1,
+      numberReady: 1,
+      updatedNumberScheduled: 1,
+      numberMisscheduled: 0,
+      observedGeneration: 2,
+    });
   });
 
   it('deletes pods of vanished nodes, failed pods and duplicates', () => {
@@ -59,28 +87,56 @@ describe('DaemonSet planning', () => {
     const pods = [pod('a', 'new', 'pending'), pod('b', 'old'), pod('c', 'old')];
     const plan = planDaemonSet(ds(), nodes('a', 'b', 'c'), pods, 'new', now);
     expect(plan.deletes).toEqual([]);
-    expect(plan.status).toMatchObject({ updatedNumberScheduled: 1, numberAvailable: 2, numberUnavailable: 1 });
+    expect(plan.status).toMatchObject({
+      updatedNumberScheduled: 1,
+      numberAvailable: 2,
+      numberUnavailable: 1,
+    });
   });
 
   it('replaces unavailable old pods without spending the budget', () => {
     const pods = [pod('a', 'old', 'pending'), pod('b', 'old'), pod('c', 'old')];
-    const plan = planDaemonSet(ds({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } }), nodes('a', 'b', 'c'), pods, 'new', now);
+    const plan = planDaemonSet(
+      ds({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } }),
+      nodes('a', 'b', 'c'),
+      pods,
+      'new',
+      now,
+    );
     expect(plan.deletes.map((d) => d.pod.spec?.nodeName)).toEqual(['a', 'b']);
   });
 
   it('scales a percentage budget against the desired count, rounding up', () => {
     const pods = ['a', 'b', 'c', 'd', 'e'].map((n) => pod(n, 'old'));
-    const plan = planDaemonSet(ds({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '30%' } }), nodes('a', 'b', 'c', 'd', 'e'), pods, 'new', now);
+    const plan = planDaemonSet(
+      ds({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '30%' } }),
+      nodes('a', 'b', 'c', 'd', 'e'),
+      pods,
+      'new',
+      now,
+    );
     expect(plan.deletes).toHaveLength(2);
   });
 
   it('surges a new pod beside the old one, then deletes the old one once the new is available', () => {
     const strategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } };
-    const first = planDaemonSet(ds(strategy), nodes('a', 'b'), [pod('a', 'old'), pod('b', 'old')], 'new', now);
+    const first = planDaemonSet(
+      ds(strategy),
+      nodes('a', 'b'),
+      [pod('a', 'old'), pod('b', 'old')],
+      'new',
+      now,
+    );
     expect(first.create).toEqual(['a']);
     expect(first.deletes).toEqual([]);
     const old = pod('a', 'old');
-    const second = planDaemonSet(ds(strategy), nodes('a', 'b'), [old, pod('a', 'new'), pod('b', 'old')], 'new', now);
+    const second = planDaemonSet(
+      ds(strategy),
+      nodes('a', 'b'),
+      [old, pod('a', 'new'), pod('b', 'old')],
+      'new',
+      now,
+    );
     expect(second.deletes.map((d) => d.pod)).toEqual([old]);
     expect(second.create).toEqual(['b']);
   });
@@ -93,7 +149,8 @@ describe('DaemonSet planning', () => {
 
   it('counts pods on nodes the daemon no longer belongs on as misscheduled and deletes them', () => {
     const d = ds();
-    (d.spec as { template: { spec: { nodeSelector?: Record<string, string> } } }).template.spec.nodeSelector = { role: 'edge' };
+    (d.spec as { template: { spec: { nodeSelector?: Record<string, string> } } }).template.spec.nodeSelector =
+      { role: 'edge' };
     const plan = planDaemonSet(d, nodes('a'), [pod('a', 'h1')], 'h1', now);
     expect(plan.status).toMatchObject({ desiredNumberScheduled: 0, numberMisscheduled: 1 });
     expect(plan.deletes.map((x) => x.reason)).toEqual(['misscheduled']);

@@ -45,10 +45,17 @@ function nodeViews(ds: DaemonSet, nodes: Node[], pods: Pod[]): { views: NodeView
   const views = [...nodes]
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
     .map((node) => {
-      const mine = (byNode.get(node.metadata?.name ?? '') ?? []).sort((a, b) => byCreation(a as never, b as never));
+      const mine = (byNode.get(node.metadata?.name ?? '') ?? []).sort((a, b) =>
+        byCreation(a as never, b as never),
+      );
       byNode.delete(node.metadata?.name ?? '');
       const bad = (p: Pod) => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
-      return { node, ...placement(spec, node), running: mine.filter((p) => !bad(p)), failed: mine.filter(bad) };
+      return {
+        node,
+        ...placement(spec, node),
+        running: mine.filter((p) => !bad(p)),
+        failed: mine.filter(bad),
+      };
     });
   // Pods bound to nodes that no longer exist (pods with no node at all are left to the scheduler).
   const orphaned = [...byNode.entries()].filter(([name]) => name !== '').flatMap(([, ps]) => ps);
@@ -123,7 +130,13 @@ function rollingUpdate(ds: DaemonSet, views: NodeView[], hash: string, now: Date
   }
 }
 
-function computeStatus(ds: DaemonSet, views: NodeView[], hash: string, now: Date, plan: DaemonPlan): DaemonSetStatus {
+function computeStatus(
+  ds: DaemonSet,
+  views: NodeView[],
+  hash: string,
+  now: Date,
+  plan: DaemonPlan,
+): DaemonSetStatus {
   const minReady = ds.spec?.minReadySeconds ?? 0;
   const s = { desired: 0, current: 0, ready: 0, available: 0, updated: 0, misscheduled: 0 };
   for (const v of views) {
@@ -157,7 +170,13 @@ function computeStatus(ds: DaemonSet, views: NodeView[], hash: string, now: Date
 }
 
 /** Plans one DaemonSet sync over a snapshot. `pods` are the pods the DaemonSet controls. */
-export function planDaemonSet(ds: DaemonSet, nodes: Node[], pods: Pod[], hash: string, now: Date): DaemonPlan {
+export function planDaemonSet(
+  ds: DaemonSet,
+  nodes: Node[],
+  pods: Pod[],
+  hash: string,
+  now: Date,
+): DaemonPlan {
   const plan: DaemonPlan = { create: [], deletes: [], status: {} as DaemonSetStatus };
   const { views, orphaned } = nodeViews(ds, nodes, pods);
   for (const pod of orphaned) plan.deletes.push({ pod, reason: 'node-gone' });

@@ -12,7 +12,11 @@ import { rfc3339 } from './kit.js';
 type PodObj = Pod & KObject;
 
 /** A Ready node with capacity, as an agent would register it. */
-export function testNode(name: string, labels: Record<string, string> = {}, taints: Taint[] = []): Node & KObject {
+export function testNode(
+  name: string,
+  labels: Record<string, string> = {},
+  taints: Taint[] = [],
+): Node & KObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -27,7 +31,13 @@ export function testNode(name: string, labels: Record<string, string> = {}, tain
 }
 
 /** Writes a pod's phase (and Ready condition) as the kubelet would. */
-export async function setPodPhase(client: Client, namespace: string, name: string, phase: 'Running' | 'Succeeded' | 'Failed', ready = phase === 'Running'): Promise<void> {
+export async function setPodPhase(
+  client: Client,
+  namespace: string,
+  name: string,
+  phase: 'Running' | 'Succeeded' | 'Failed',
+  ready = phase === 'Running',
+): Promise<void> {
   const pods = client.resource<PodObj>('', 'v1', 'pods');
   for (let attempt = 0; ; attempt++) {
     const pod = await pods.get(namespace, name);
@@ -42,7 +52,10 @@ export async function setPodPhase(client: Client, namespace: string, name: strin
         imageID: '',
         ready,
         restartCount: 0,
-        state: phase === 'Running' ? { running: { startedAt: now } } : { terminated: { exitCode: phase === 'Succeeded' ? 0 : 1, finishedAt: now } },
+        state:
+          phase === 'Running'
+            ? { running: { startedAt: now } }
+            : { terminated: { exitCode: phase === 'Succeeded' ? 0 : 1, finishedAt: now } },
       })),
     };
     try {
@@ -62,7 +75,10 @@ export interface FakeKubelet {
  * Plays every node agent: finishes graceful deletions at once and, when `autoReady` says so,
  * marks new pods Running and Ready.
  */
-export function startFakeKubelet(client: Client, autoReady: (pod: PodObj) => boolean = () => false): FakeKubelet {
+export function startFakeKubelet(
+  client: Client,
+  autoReady: (pod: PodObj) => boolean = () => false,
+): FakeKubelet {
   const pods = client.resource<PodObj>('', 'v1', 'pods');
   const informer = new Informer<PodObj>(pods);
   const busy = new Set<string>();

@@ -12,7 +12,14 @@ import type { Informer } from '../../client/informer.js';
 import { type Clock, keyOf, type ResourceClient, splitKey } from '../../client/types.js';
 import { deepEqual } from '../../registry/common/meta.js';
 import { labelSelectorMatches } from '../../registry/common/selector.js';
-import { claim, dependentHandlers, Expectations, ignoreReason, Requeue, startQueue } from '../daemonset/kit.js';
+import {
+  claim,
+  dependentHandlers,
+  Expectations,
+  ignoreReason,
+  Requeue,
+  startQueue,
+} from '../daemonset/kit.js';
 import { podFromTemplate } from '../daemonset/pods.js';
 import type { Controller, ControllerContext } from '../manager.js';
 import { COMPLETION_INDEX, indexedPodSpec } from './indexed.js';
@@ -67,13 +74,19 @@ class JobSync {
       onUpdate: (_, j) => enqueue(keyOf(j)),
       onDelete: (j) => this.expectations.forget(keyOf(j)),
     });
-    this.pods.addHandlers(dependentHandlers<PodObj>('Job', enqueue, this.expectations, (pod) => this.matchingJobs(pod)));
+    this.pods.addHandlers(
+      dependentHandlers<PodObj>('Job', enqueue, this.expectations, (pod) => this.matchingJobs(pod)),
+    );
   }
 
   private matchingJobs(pod: PodObj): string[] {
     return this.jobs
       .list()
-      .filter((j) => j.metadata.namespace === pod.metadata.namespace && labelSelectorMatches(j.spec?.selector, pod.metadata.labels))
+      .filter(
+        (j) =>
+          j.metadata.namespace === pod.metadata.namespace &&
+          labelSelectorMatches(j.spec?.selector, pod.metadata.labels),
+      )
       .map(keyOf);
   }
 
@@ -83,7 +96,13 @@ class JobSync {
     const now = this.clock.now();
     const expiry = expiresAt(job);
     if (expiry !== undefined) {
-      if (expiry <= now.getTime()) await this.jobClient.delete(job.metadata.namespace ?? '', job.metadata.name ?? '', { propagationPolicy: 'Background', preconditions: { uid: job.metadata.uid } }).catch(ignoreReason('NotFound'));
+      if (expiry <= now.getTime())
+        await this.jobClient
+          .delete(job.metadata.namespace ?? '', job.metadata.name ?? '', {
+            propagationPolicy: 'Background',
+            preconditions: { uid: job.metadata.uid },
+          })
+          .catch(ignoreReason('NotFound'));
       else this.requeue?.after(key, expiry - now.getTime());
       return;
     }
@@ -146,6 +165,8 @@ class JobSync {
     if (deepEqual(clean, job.status ?? {})) return;
     const next = structuredClone(job) as KObject;
     next.status = clean;
-    await this.jobClient.updateStatus(job.metadata.namespace ?? '', next as JobObj).catch(ignoreReason('NotFound'));
+    await this.jobClient
+      .updateStatus(job.metadata.namespace ?? '', next as JobObj)
+      .catch(ignoreReason('NotFound'));
   }
 }

@@ -41,7 +41,10 @@ export function parseIndexes(text: string | undefined): Set<number> {
 
 /** The pod spec and names of index `index` (hostname "<job>-<index>", the index in the env). */
 export function indexedPodSpec(spec: PodSpec, jobName: string, index: number): PodSpec {
-  const env = { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } } };
+  const env = {
+    name: 'JOB_COMPLETION_INDEX',
+    valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } },
+  };
   const addEnv = <T extends { env?: PodSpec['containers'][number]['env'] }>(c: T): T => ({
     ...c,
     env: [...(c.env ?? []).filter((e) => e.name !== env.name), env],

@@ -15,7 +15,10 @@ function newJob(name: string, spec: Partial<NonNullable<Job['spec']>>): JobObj {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: { name, namespace: 'default' },
-    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'busybox' }] } }, ...spec },
+    spec: {
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'busybox' }] } },
+      ...spec,
+    },
   } as JobObj;
 }
 
@@ -31,13 +34,24 @@ describe('Job controller against a real server', () => {
     const seen = new Set<string>();
     const onPod = (pod: PodObj) => {
       const jobName = pod.metadata.labels?.['batch.kubernetes.io/job-name'] ?? '';
-      const live = pods.list().filter((p) => p.metadata.labels?.['batch.kubernetes.io/job-name'] === jobName && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''));
+      const live = pods
+        .list()
+        .filter(
+          (p) =>
+            p.metadata.labels?.['batch.kubernetes.io/job-name'] === jobName &&
+            !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''),
+        );
       peak.set(jobName, Math.max(peak.get(jobName) ?? 0, live.length));
       const name = pod.metadata.name ?? '';
       if (seen.has(name) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
       seen.add(name);
       setTimeout(() => {
-        void setPodPhase(t.client, 'default', name, jobName.startsWith('fail-') ? 'Failed' : 'Succeeded').catch(() => {});
+        void setPodPhase(
+          t.client,
+          'default',
+          name,
+          jobName.startsWith('fail-') ? 'Failed' : 'Succeeded',
+        ).catch(() => {});
       }, 30);
     };
     pods.addHandlers({ onAdd: onPod, onUpdate: (_, p) => onPod(p) });
@@ -49,15 +63,20 @@ describe('Job controller against a real server', () => {
   });
 
   const jobs = () => t.client.resource<JobObj>('batch', 'v1', 'jobs');
-  const isTrue = (j: JobObj, type: string) => j.status?.conditions?.some((c) => c.type === type && c.status === 'True');
+  const isTrue = (j: JobObj, type: string) =>
+    j.status?.conditions?.some((c) => c.type === type && c.status === 'True');
   /** The job once it has the condition. */
   const untilCondition = async (name: string, type: string): Promise<JobObj> => {
     let found: JobObj | undefined;
-    await waitFor(async () => {
-      const j = await jobs().get('default', name);
-      if (isTrue(j, type)) found = j;
-      return found;
-    }, 15_000, `job ${name} ${type}`);
+    await waitFor(
+      async () => {
+        const j = await jobs().get('default', name);
+        if (isTrue(j, type)) found = j;
+        return found;
+      },
+      15_000,
+      `job ${name} ${type}`,
+    );
     return found as JobObj;
   };
 
@@ -73,7 +92,9 @@ describe('Job controller against a real server', () => {
     expect(jobPods).toHaveLength(5);
     expect(jobPods.every((p) => p.metadata.ownerReferences?.[0]?.kind === 'Job')).toBe(true);
     const reasons = async () => {
-      const events = (await t.client.resource('', 'v1', 'events').list('default')).items as Array<KObject & { reason?: string; involvedObject?: { name?: string } }>;
+      const events = (await t.client.resource('', 'v1', 'events').list('default')).items as Array<
+        KObject & { reason?: string; involvedObject?: { name?: string } }
+      >;
       return events.filter((e) => e.involvedObject?.name === 'pi').map((e) => e.reason);
     };
     await waitFor(async () => (await reasons()).includes('Completed'), 5_000, 'a Completed event');
@@ -84,12 +105,18 @@ describe('Job controller against a real server', () => {
     await jobs().create('default', newJob('fail-1', { backoffLimit: 2 }));
     const failed = await untilCondition('fail-1', 'Failed');
     expect(failed.status?.failed).toBe(3);
-    expect(failed.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+    expect(failed.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({
+      reason: 'BackoffLimitExceeded',
+      message: 'Job has reached the specified backoff limit',
+    });
     expect(isTrue(failed, 'FailureTarget')).toBe(true);
   });
 
   it('runs Indexed jobs with one pod per completion index', async () => {
-    await jobs().create('default', newJob('idx', { completions: 3, parallelism: 3, completionMode: 'Indexed' }));
+    await jobs().create(
+      'default',
+      newJob('idx', { completions: 3, parallelism: 3, completionMode: 'Indexed' }),
+    );
     const done = await untilCondition('idx', 'Complete');
     expect(done.status?.completedIndexes).toBe('0-2');
     const hostnames = pods
@@ -102,6 +129,16 @@ describe('Job controller against a real server', () => {
 
   it('deletes a finished job after ttlSecondsAfterFinished', async () => {
     await jobs().create('default', newJob('short', { ttlSecondsAfterFinished: 0 }));
-    await waitFor(() => jobs().get('default', 'short').then(() => false, () => true), 15_000, 'job short deleted');
+    await waitFor(
+      () =>
+        jobs()
+          .get('default', 'short')
+          .then(
+            () => false,
+            () => true,
+          ),
+      15_000,
+      'job short deleted',
+    );
   });
 });

@@ -61,11 +61,20 @@ export function finishedAt(pod: Pod): number | undefined {
     .filter((t): t is string => !!t)
     .map((t) => new Date(t).getTime());
   if (times.length > 0) return Math.max(...times);
-  const conds = (pod.status?.conditions ?? []).map((c) => c.lastTransitionTime).filter((t): t is string => !!t);
+  const conds = (pod.status?.conditions ?? [])
+    .map((c) => c.lastTransitionTime)
+    .filter((t): t is string => !!t);
   return conds.length > 0 ? Math.max(...conds.map((t) => new Date(t).getTime())) : undefined;
 }
 
-function setCondition(conditions: JobCondition[], type: string, status: 'True' | 'False', reason: string, message: string, now: Date): JobCondition[] {
+function setCondition(
+  conditions: JobCondition[],
+  type: string,
+  status: 'True' | 'False',
+  reason: string,
+  message: string,
+  now: Date,
+): JobCondition[] {
   const stamp = rfc3339(now);
   const existing = conditions.find((c) => c.type === type);
   if (existing && existing.status === status && existing.reason === reason) return conditions;
@@ -79,7 +88,8 @@ function pastBackoffLimitOnFailure(job: Job, pods: Pod[]): boolean {
   let restarts = 0;
   for (const p of pods) {
     if (p.status?.phase !== 'Running' && p.status?.phase !== 'Pending') continue;
-    for (const c of [...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? [])]) restarts += c.restartCount ?? 0;
+    for (const c of [...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? [])])
+      restarts += c.restartCount ?? 0;
   }
   const limit = job.spec?.backoffLimit ?? 6;
   return limit === 0 ? restarts > 0 : restarts >= limit;
@@ -87,7 +97,9 @@ function pastBackoffLimitOnFailure(job: Job, pods: Pod[]): boolean {
 
 /** Fewest useful pods first: not yet ready, then newest (controller.ActivePods order, reversed). */
 function deletionOrder(pods: Pod[]): Pod[] {
-  return [...pods].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || byCreation(b as never, a as never));
+  return [...pods].sort(
+    (a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || byCreation(b as never, a as never),
+  );
 }
 
 interface Counts {
@@ -123,23 +135,32 @@ function count(job: Job, pods: Pod[]): Counts {
 
 function succeededEnough(job: Job, c: Counts): boolean {
   const completions = job.spec?.completions;
-  if (job.spec?.completionMode === 'Indexed') return completions !== undefined && c.completed.size >= completions;
+  if (job.spec?.completionMode === 'Indexed')
+    return completions !== undefined && c.completed.size >= completions;
   if (completions === undefined) return c.succeeded > 0 && c.active.length === 0;
   return c.succeeded >= completions;
 }
 
 function failureReason(job: Job, pods: Pod[], c: Counts, now: Date): keyof typeof FAILURES | undefined {
-  if (c.failed > (job.spec?.backoffLimit ?? 6) || pastBackoffLimitOnFailure(job, pods)) return 'BackoffLimitExceeded';
+  if (c.failed > (job.spec?.backoffLimit ?? 6) || pastBackoffLimitOnFailure(job, pods))
+    return 'BackoffLimitExceeded';
   const deadline = job.spec?.activeDeadlineSeconds;
   const start = job.status?.startTime;
-  if (deadline !== undefined && start && now.getTime() - new Date(start).getTime() >= deadline * 1000) return 'DeadlineExceeded';
+  if (deadline !== undefined && start && now.getTime() - new Date(start).getTime() >= deadline * 1000)
+    return 'DeadlineExceeded';
   return undefined;
 }
 
 /** Milliseconds until new pods may start after recent failures (0: now). */
 function backoffRemaining(pods: Pod[], now: Date, policy: BackoffPolicy): number {
-  const lastSuccess = Math.max(0, ...pods.filter((p) => p.status?.phase === 'Succeeded').map((p) => finishedAt(p) ?? 0));
-  const failures = pods.filter((p) => p.status?.phase === 'Failed').map((p) => finishedAt(p) ?? now.getTime()).filter((t) => t >= lastSuccess);
+  const lastSuccess = Math.max(
+    0,
+    ...pods.filter((p) => p.status?.phase === 'Succeeded').map((p) => finishedAt(p) ?? 0),
+  );
+  const failures = pods
+    .filter((p) => p.status?.phase === 'Failed')
+    .map((p) => finishedAt(p) ?? now.getTime())
+    .filter((t) => t >= lastSuccess);
   if (failures.length === 0) return 0;
   const delay = Math.min(policy.maxMs, policy.baseMs * 2 ** (failures.length - 1));
   return Math.max(0, Math.max(...failures) + delay - now.getTime());
@@ -157,14 +178,16 @@ function manage(job: Job, c: Counts, plan: JobPlan): void {
       else running.add(i);
     }
     const excess = running.size - parallelism;
-    if (excess > 0) plan.delete.push(...deletionOrder(c.active.filter((p) => !plan.delete.includes(p))).slice(0, excess));
+    if (excess > 0)
+      plan.delete.push(...deletionOrder(c.active.filter((p) => !plan.delete.includes(p))).slice(0, excess));
     for (let i = 0; i < completions && running.size + plan.create.length < parallelism; i++) {
       if (!c.completed.has(i) && !running.has(i)) plan.create.push({ index: i });
     }
     return;
   }
   const completions = job.spec?.completions;
-  let want = completions === undefined ? parallelism : Math.min(parallelism, Math.max(0, completions - c.succeeded));
+  let want =
+    completions === undefined ? parallelism : Math.min(parallelism, Math.max(0, completions - c.succeeded));
   // A work-queue Job (no completions) starts nothing new once any pod succeeded.
   if (completions === undefined && c.succeeded > 0) want = Math.min(want, c.active.length);
   const diff = want - c.active.length;
@@ -194,7 +217,8 @@ export function planJob(job: Job, pods: Pod[], now: Date, backoff: BackoffPolicy
   if (!suspended && !st.startTime) st.startTime = rfc3339(now);
 
   const failure = hasCondition(job, 'FailureTarget')
-    ? ((job.status?.conditions ?? []).find((c) => c.type === 'FailureTarget')?.reason as keyof typeof FAILURES)
+    ? ((job.status?.conditions ?? []).find((c) => c.type === 'FailureTarget')
+        ?.reason as keyof typeof FAILURES)
     : suspended
       ? undefined
       : failureReason({ ...job, status: st }, pods, c, now);
@@ -203,7 +227,14 @@ export function planJob(job: Job, pods: Pod[], now: Date, backoff: BackoffPolicy
     conditions = setCondition(conditions, 'FailureTarget', 'True', failure, FAILURES[failure], now);
     plan.delete.push(...c.active);
   } else if (success) {
-    conditions = setCondition(conditions, 'SuccessCriteriaMet', 'True', 'CompletionsReached', COMPLETE_MESSAGE, now);
+    conditions = setCondition(
+      conditions,
+      'SuccessCriteriaMet',
+      'True',
+      'CompletionsReached',
+      COMPLETE_MESSAGE,
+      now,
+    );
     plan.delete.push(...c.active);
   } else if (!suspended) {
     const wait = backoffRemaining(pods, now, backoff);
@@ -247,7 +278,11 @@ export function planJob(job: Job, pods: Pod[], now: Date, backoff: BackoffPolicy
 export function expiresAt(job: Job): number | undefined {
   const ttl = job.spec?.ttlSecondsAfterFinished;
   if (ttl === undefined || !isJobFinished(job)) return undefined;
-  const finish = job.status?.completionTime ?? (job.status?.conditions ?? []).find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.lastTransitionTime;
+  const finish =
+    job.status?.completionTime ??
+    (job.status?.conditions ?? []).find(
+      (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+    )?.lastTransitionTime;
   if (!finish) return undefined;
   return new Date(finish).getTime() + ttl * 1000;
 }

@@ -1,5 +1,5 @@
 /**
- * The node lifecycle and taint eviction controllers against a real API server, with a one-second
+ * The node lifecycle and taint eviction controllers against a real API server, with a two-second
  * grace period. The test plays the node agents: it renews Leases and writes node and pod status.
  */
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
@@ -22,7 +22,7 @@ const iso = () => new Date().toISOString().replace(/\.(\d{3})\d*Z$/, '.$1000Z');
 
 beforeAll(async () => {
   t = await startTestServer([nodeLifecycleController, taintEvictionController], {
-    nodeMonitorGracePeriodSeconds: 1,
+    nodeMonitorGracePeriodSeconds: 2,
   });
   nodes = t.client.resource<N>('', 'v1', 'nodes');
   pods = t.client.resource<P>('', 'v1', 'pods');

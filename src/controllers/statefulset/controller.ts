@@ -14,7 +14,14 @@ import { type Clock, keyOf, type ResourceClient, splitKey } from '../../client/t
 import { deepEqual } from '../../registry/common/meta.js';
 import { labelSelectorMatches } from '../../registry/common/selector.js';
 import { ensureRevision, REVISION_LABEL, type Revision, truncateHistory } from '../daemonset/history.js';
-import { claim, controllerOf, dependentHandlers, ignoreReason, Requeue, startQueue } from '../daemonset/kit.js';
+import {
+  claim,
+  controllerOf,
+  dependentHandlers,
+  ignoreReason,
+  Requeue,
+  startQueue,
+} from '../daemonset/kit.js';
 import type { Controller, ControllerContext } from '../manager.js';
 import { claimsFor, newStatefulPod, ordinalOf, podName, templateOfRevision } from './identity.js';
 import { planStatefulSet, type StatefulAction } from './planner.js';
@@ -66,14 +73,20 @@ class StatefulSetSync {
     const enqueue = (key: string) => queue.add(key);
     this.requeue = new Requeue(this.clock, enqueue, this.ctx.signal);
     this.sets.addHandlers({ onAdd: (s) => enqueue(keyOf(s)), onUpdate: (_, s) => enqueue(keyOf(s)) });
-    this.pods.addHandlers(dependentHandlers<PodObj>('StatefulSet', enqueue, undefined, (pod) => this.matchingSets(pod)));
+    this.pods.addHandlers(
+      dependentHandlers<PodObj>('StatefulSet', enqueue, undefined, (pod) => this.matchingSets(pod)),
+    );
     this.revisions.addHandlers(dependentHandlers<Revision>('StatefulSet', enqueue));
   }
 
   private matchingSets(pod: PodObj): string[] {
     return this.sets
       .list()
-      .filter((s) => s.metadata.namespace === pod.metadata.namespace && labelSelectorMatches(s.spec?.selector, pod.metadata.labels))
+      .filter(
+        (s) =>
+          s.metadata.namespace === pod.metadata.namespace &&
+          labelSelectorMatches(s.spec?.selector, pod.metadata.labels),
+      )
       .map(keyOf);
   }
 
@@ -84,17 +97,42 @@ class StatefulSetSync {
     // Only pods named like the set's members may be adopted (isMemberOf).
     const candidates = this.pods
       .list()
-      .filter((p) => p.metadata.namespace === namespace && ordinalOf(set.metadata.name ?? '', p.metadata.name ?? '') !== undefined);
+      .filter(
+        (p) =>
+          p.metadata.namespace === namespace &&
+          ordinalOf(set.metadata.name ?? '', p.metadata.name ?? '') !== undefined,
+      );
     const pods = await claim(set, set.spec?.selector, candidates, this.podClient);
     const owned = this.revisions.list().filter((r) => controllerOf(r)?.uid === set.metadata.uid);
-    const rev = await ensureRevision(this.revisionClient, set, set.spec?.template, owned, set.status?.collisionCount ?? 0);
+    const rev = await ensureRevision(
+      this.revisionClient,
+      set,
+      set.spec?.template,
+      owned,
+      set.status?.collisionCount ?? 0,
+    );
     const updateName = rev.revision.metadata.name ?? '';
     const current = rev.all.find((r) => r.metadata.name === set.status?.currentRevision) ?? rev.revision;
     const revs = { current: current.metadata.name ?? '', update: updateName };
     const plan = planStatefulSet(set, pods, revs, this.clock.now());
-    for (const action of plan.actions) await this.apply(set, action, action.type === 'create' && action.revision === 'current' ? current : rev.revision);
-    const inUse = new Set([...pods.map((p) => p.metadata.labels?.[REVISION_LABEL] ?? ''), revs.current, revs.update]);
-    await truncateHistory(this.revisionClient, rev.all, rev.revision, inUse, set.spec?.revisionHistoryLimit ?? 10);
+    for (const action of plan.actions)
+      await this.apply(
+        set,
+        action,
+        action.type === 'create' && action.revision === 'current' ? current : rev.revision,
+      );
+    const inUse = new Set([
+      ...pods.map((p) => p.metadata.labels?.[REVISION_LABEL] ?? ''),
+      revs.current,
+      revs.update,
+    ]);
+    await truncateHistory(
+      this.revisionClient,
+      rev.all,
+      rev.revision,
+      inUse,
+      set.spec?.revisionHistoryLimit ?? 10,
+    );
     await this.writeStatus(set, { ...plan.status, collisionCount: rev.collisionCount });
     if (plan.requeueMs !== undefined) this.requeue?.after(key, plan.requeueMs + 10);
   }
@@ -105,16 +143,32 @@ class StatefulSetSync {
     if (action.type === 'delete') {
       const name = action.pod.metadata?.name ?? '';
       await this.podClient.delete(namespace, name).catch(ignoreReason('NotFound'));
-      this.events.record(set, 'Normal', 'SuccessfulDelete', `delete Pod ${name} in StatefulSet ${setName} successful`);
+      this.events.record(
+        set,
+        'Normal',
+        'SuccessfulDelete',
+        `delete Pod ${name} in StatefulSet ${setName} successful`,
+      );
       return;
     }
     const name = podName(set, action.ordinal);
     for (const pvc of claimsFor(set, action.ordinal)) {
       try {
         const made = await this.claimClient.create(namespace, pvc).catch(ignoreReason('AlreadyExists'));
-        if (made) this.events.record(set, 'Normal', 'SuccessfulCreate', `create Claim ${pvc.metadata.name} Pod ${name} in StatefulSet ${setName} success`);
+        if (made)
+          this.events.record(
+            set,
+            'Normal',
+            'SuccessfulCreate',
+            `create Claim ${pvc.metadata.name} Pod ${name} in StatefulSet ${setName} success`,
+          );
       } catch (err) {
-        this.events.record(set, 'Warning', 'FailedCreate', `create Claim ${pvc.metadata.name} for Pod ${name} in StatefulSet ${setName} failed error: ${(err as Error).message}`);
+        this.events.record(
+          set,
+          'Warning',
+          'FailedCreate',
+          `create Claim ${pvc.metadata.name} for Pod ${name} in StatefulSet ${setName} failed error: ${(err as Error).message}`,
+        );
         throw err;
       }
     }
@@ -122,9 +176,20 @@ class StatefulSetSync {
     const pod = newStatefulPod(set, template, action.ordinal, revision.metadata.name ?? '');
     try {
       const made = await this.podClient.create(namespace, pod).catch(ignoreReason('AlreadyExists'));
-      if (made) this.events.record(set, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${setName} successful`);
+      if (made)
+        this.events.record(
+          set,
+          'Normal',
+          'SuccessfulCreate',
+          `create Pod ${name} in StatefulSet ${setName} successful`,
+        );
     } catch (err) {
-      this.events.record(set, 'Warning', 'FailedCreate', `create Pod ${name} in StatefulSet ${setName} failed error: ${(err as Error).message}`);
+      this.events.record(
+        set,
+        'Warning',
+        'FailedCreate',
+        `create Pod ${name} in StatefulSet ${setName} failed error: ${(err as Error).message}`,
+      );
       throw err;
     }
   }
@@ -134,6 +199,8 @@ class StatefulSetSync {
     if (deepEqual(clean, set.status ?? {})) return;
     const next = structuredClone(set) as KObject;
     next.status = clean;
-    await this.setClient.updateStatus(set.metadata.namespace ?? '', next as STS).catch(ignoreReason('NotFound'));
+    await this.setClient
+      .updateStatus(set.metadata.namespace ?? '', next as STS)
+      .catch(ignoreReason('NotFound'));
   }
 }

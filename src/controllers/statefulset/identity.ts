@@ -52,18 +52,29 @@ export function claimsFor(set: STS, ordinal: number): Array<PersistentVolumeClai
 
 /** The template a revision's data holds (the strategic-merge patch written by history.ts). */
 export function templateOfRevision(data: unknown): PodTemplateSpec | undefined {
-  const template = (data as { spec?: { template?: PodTemplateSpec & { $patch?: string } } } | undefined)?.spec?.template;
+  const template = (data as { spec?: { template?: PodTemplateSpec & { $patch?: string } } } | undefined)?.spec
+    ?.template;
   if (!template) return undefined;
   const { $patch: _, ...rest } = template;
   return rest;
 }
 
 /** The pod of `ordinal` built from `template` at revision `revisionName`. */
-export function newStatefulPod(set: STS, template: PodTemplateSpec | undefined, ordinal: number, revisionName: string): Pod & KObject {
+export function newStatefulPod(
+  set: STS,
+  template: PodTemplateSpec | undefined,
+  ordinal: number,
+  revisionName: string,
+): Pod & KObject {
   const pod = podFromTemplate(template, set) as Pod & KObject;
   const name = podName(set, ordinal);
   pod.metadata.name = name;
-  pod.metadata.labels = { ...pod.metadata.labels, [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal), [REVISION_LABEL]: revisionName };
+  pod.metadata.labels = {
+    ...pod.metadata.labels,
+    [POD_NAME_LABEL]: name,
+    [POD_INDEX_LABEL]: String(ordinal),
+    [REVISION_LABEL]: revisionName,
+  };
   const spec = { ...(pod.spec ?? { containers: [] }) };
   spec.hostname = name;
   if (set.spec?.serviceName) spec.subdomain = set.spec.serviceName;

@@ -12,7 +12,13 @@ import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KObject } from '../../api/object.js';
 import { REVISION_LABEL } from '../daemonset/history.js';
-import { isFinished, isPodAvailable, isRunningAndReady, isTerminating, msUntilAvailable } from '../daemonset/pods.js';
+import {
+  isFinished,
+  isPodAvailable,
+  isRunningAndReady,
+  isTerminating,
+  msUntilAvailable,
+} from '../daemonset/pods.js';
 import { ordinalOf } from './identity.js';
 
 type STS = StatefulSet & KObject;
@@ -96,7 +102,10 @@ export function planStatefulSet(set: STS, pods: Pod[], revs: Revisions, now: Dat
   if (set.metadata.deletionTimestamp) return plan;
   const monotonic = set.spec?.podManagementPolicy !== 'Parallel';
   const snap = snapshot(set, pods);
-  const partition = set.spec?.updateStrategy?.type === 'RollingUpdate' ? (set.spec.updateStrategy.rollingUpdate?.partition ?? 0) : 0;
+  const partition =
+    set.spec?.updateStrategy?.type === 'RollingUpdate'
+      ? (set.spec.updateStrategy.rollingUpdate?.partition ?? 0)
+      : 0;
   const firstUnhealthy = [...snap.replicas, ...snap.condemned].find((p) => !p || !healthy(p));
 
   for (const [i, pod] of snap.replicas.entries()) {
@@ -107,7 +116,11 @@ export function planStatefulSet(set: STS, pods: Pod[], revs: Revisions, now: Dat
     }
     if (!pod) {
       const atCurrent = set.spec?.updateStrategy?.type === 'RollingUpdate' && i < partition;
-      plan.actions.push({ type: 'create', ordinal: snap.start + i, revision: atCurrent ? 'current' : 'update' });
+      plan.actions.push({
+        type: 'create',
+        ordinal: snap.start + i,
+        revision: atCurrent ? 'current' : 'update',
+      });
       if (monotonic) return plan;
       continue;
     }

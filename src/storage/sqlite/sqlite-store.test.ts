@@ -1,16 +1,17 @@
 /**
- * Runs the Store conformance suite on the sqlite store, plus what only the sqlite store promises:
- * durability of acknowledged writes across kill -9, reopening, and group commit.
+ * Runs the Store conformance suite on the sqlite store (worker writer, inline writer, in memory),
+ * plus what only the sqlite store promises: durability of acknowledged writes across kill -9,
+ * reopening, group commit, and the ordering the worker writer must keep.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { describeStoreConformance } from '../conformance.js';
-import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
+import { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-test-'));
 let n = 0;
@@ -19,6 +20,13 @@ describeStoreConformance(
   'sqlite',
   async () => openSqliteStore(join(dir, `conformance-${n++}.db`)),
   async () => rmSync(dir, { recursive: true, force: true }),
+);
+
+const inlineDir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-inline-test-'));
+describeStoreConformance(
+  'sqlite inline on a file',
+  async () => openSqliteStore(join(inlineDir, `conformance-${n++}.db`), { writer: 'inline' }),
+  async () => rmSync(inlineDir, { recursive: true, force: true }),
 );
 
 describeStoreConformance('sqlite in memory', async () => openSqliteStore(':memory:'));
@@ -32,8 +40,8 @@ describe('sqlite store', () => {
     await Promise.all(stores.splice(0).map((s) => s.close()));
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
-  const open = (path: string) => {
-    const store = openSqliteStore(path);
+  const open = (path: string, options?: SqliteStoreOptions) => {
+    const store = openSqliteStore(path, options);
     stores.push(store);
     return store;
   };
@@ -76,6 +84,113 @@ describe('sqlite store', () => {
     expect(batches).toEqual([64]);
   });
 
+  const modes: { name: string; path: () => string; options?: SqliteStoreOptions }[] = [
+    { name: 'with the worker writer', path: () => join(root, `mode-${n++}.db`) },
+    { name: 'inline on a file', path: () => join(root, `mode-${n++}.db`), options: { writer: 'inline' } },
+    { name: 'in memory', path: () => ':memory:' },
+  ];
+
+  for (const mode of modes) {
+    it(`delivers a write's watch event before its promise resolves, ${mode.name}`, async () => {
+      const store = open(mode.path(), mode.options);
+      const seen: number[] = [];
+      store.watch('/', 0, {
+        onEvents: (events) => seen.push(...events.map((e) => e.kv.modRevision)),
+        onError() {},
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      const unseen: string[] = [];
+      await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const kv = await store.create(`/k${i}`, 'v');
+          if (!seen.includes(kv.modRevision)) unseen.push(kv.key);
+        }),
+      );
+      expect(unseen).toEqual([]);
+      expect(seen).toHaveLength(200);
+    });
+  }
+
+  it('sends the writes issued while a batch commits in the worker as the next batch', async () => {
+    const store = open(join(root, 'next-batch.db'));
+    const batches: number[] = [];
+    store.watch('/', 0, { onEvents: (events) => batches.push(events.length), onError() {} });
+    await new Promise((resolve) => setImmediate(resolve));
+    const first = store.create('/first', 'v');
+    // Two turns: the first batch has been sent to the worker, and no reply can arrive before
+    // this code yields again, so the next 50 writes wait for it together.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = Array.from({ length: 50 }, (_, i) => store.create(`/k${i}`, 'v'));
+    const kvs = await Promise.all([first, ...rest]);
+    expect(batches).toEqual([1, 50]);
+    expect(kvs.map((kv) => kv.modRevision)).toEqual(kvs.map((_, i) => i + 1));
+  });
+
+  it('commits the writes queued before close and keeps them after reopen', async () => {
+    const path = join(root, 'drain.db');
+    const store = openSqliteStore(path);
+    const writes = Array.from({ length: 100 }, (_, i) => store.create(`/k${i}`, 'v'));
+    await store.close();
+    expect((await Promise.all(writes)).map((kv) => kv.modRevision)).toEqual(writes.map((_, i) => i + 1));
+    const reopened = open(path);
+    expect(await reopened.count('/k')).toBe(100);
+    expect(await reopened.currentRevision()).toBe(100);
+  });
+
+  it('lists at the revision of what it read, so a watch from it neither misses nor repeats a write', async () => {
+    const store = open(join(root, 'list-watch.db'));
+    const total = 1500;
+    let next = 0;
+    const writer = async () => {
+      while (next < total) await store.create(`/k/${next++}`, 'v');
+    };
+    const writers = Promise.all(Array.from({ length: 16 }, writer));
+    const views: { listed: string[]; watched: string[]; revision: number; bad: number[] }[] = [];
+    while (next < total) {
+      const page = await store.list('/k/');
+      const view = {
+        listed: page.items.map((kv) => kv.key),
+        watched: [] as string[],
+        revision: page.revision,
+        bad: [] as number[],
+      };
+      views.push(view);
+      store.watch('/k/', page.revision, {
+        onEvents(events) {
+          for (const e of events) {
+            if (e.kv.modRevision <= view.revision) view.bad.push(e.kv.modRevision);
+            view.watched.push(e.kv.key);
+          }
+        },
+        onError() {},
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await writers;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(views.length).toBeGreaterThan(1);
+    for (const view of views) {
+      expect(view.bad).toEqual([]);
+      expect([...view.listed, ...view.watched].sort()).toEqual(
+        Array.from({ length: total }, (_, i) => `/k/${i}`).sort(),
+      );
+    }
+  });
+
+  it('fails writes with Unavailable but keeps serving reads when the worker cannot start', async () => {
+    const broken = join(root, 'broken-worker.mjs');
+    writeFileSync(broken, "throw new Error('worker failed to start');\n");
+    const path = join(root, 'broken.db');
+    const seeded = openSqliteStore(path, { writer: 'inline' });
+    await seeded.create('/a', '1');
+    await seeded.close();
+    const store = open(path, { workerScript: pathToFileURL(broken) });
+    await expect(store.create('/b', '1')).rejects.toMatchObject({ code: 'Unavailable' });
+    expect((await store.get('/a'))?.value).toBe('1');
+    expect(await store.currentRevision()).toBe(1);
+  });
+
   it('rejects writes after close with Unavailable', async () => {
     const store = openSqliteStore(':memory:');
     await store.close();
@@ -83,23 +198,26 @@ describe('sqlite store', () => {
   });
 
   it('keeps every acknowledged write when the writer is killed with SIGKILL', async () => {
-    const entry = fileURLToPath(new URL('./durability-child.fixture.ts', import.meta.url));
-    // CommonJS so the temp-dir script finds better-sqlite3 through NODE_PATH (ESM ignores it).
-    const script = join(root, 'child.cjs');
+    // Built like the real bundle: the store finds sqlite-writer.mjs next to the child, and a
+    // node_modules link lets both ESM files resolve better-sqlite3 from the temp dir.
+    const out = join(root, 'bundle');
     buildSync({
-      entryPoints: [entry],
+      entryPoints: {
+        child: fileURLToPath(new URL('./durability-child.fixture.ts', import.meta.url)),
+        'sqlite-writer': fileURLToPath(new URL('./writer-worker.ts', import.meta.url)),
+      },
+      outdir: out,
+      outExtension: { '.js': '.mjs' },
       bundle: true,
       platform: 'node',
-      format: 'cjs',
-      outfile: script,
+      format: 'esm',
       external: ['better-sqlite3'],
       logLevel: 'error',
     });
+    symlinkSync(fileURLToPath(new URL('../../../node_modules', import.meta.url)), join(out, 'node_modules'));
+    const script = join(out, 'child.mjs');
     const db = join(root, 'durable.db');
-    const child = spawn(process.execPath, [script, db], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_PATH: fileURLToPath(new URL('../../../node_modules', import.meta.url)) },
-    });
+    const child = spawn(process.execPath, [script, db], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     const acked: string[] = [];
     await new Promise<void>((resolve, reject) => {

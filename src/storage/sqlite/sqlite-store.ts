@@ -3,25 +3,50 @@
  *
  * Writes are group-committed: every create/update/delete issued before the next turn of the event
  * loop joins one transaction, committed with one fsync; each caller's promise settles only after
- * that commit. Under load (many concurrent API requests) batches grow by themselves, because
- * requests arriving while a batch commits queue up for the next one. This is the store's main
- * performance lever: fsync, not SQL, bounds single-write throughput.
+ * that commit. One batch is in flight at a time, and writes arriving meanwhile form the next one,
+ * so under load batches grow by themselves. fsync, not SQL, bounds single-write throughput.
  *
- * The process owns the database: revisions are allocated in memory from the log's high-water mark
- * at open, so two processes must never open the same file for writing.
+ * Where the commit runs (writer.ts): for a file, on a worker thread that owns the only read-write
+ * connection (writer-worker.ts), so an fsync never blocks this thread's event loop; reads use a
+ * query-only connection here, which WAL lets run during the worker's commits. For ':memory:' (which
+ * a worker cannot share) and the 'inline' option, the same writer code runs on this thread.
+ *
+ * Revisions are allocated by the writer alone. This thread knows a revision once the writer's
+ * reply for it arrived: `rev` is the newest acknowledged revision, and every event up to it has
+ * been delivered to watchers. Reads may already see later commits whose reply is still on its way,
+ * so a list at the latest revision reports the revision of the data it read, not `rev`.
+ *
+ * The process owns the database: two processes must never open the same file for writing.
  */
 import type Database from 'better-sqlite3';
 import type { KV, ListOptions, ListResult, Store, Watch, WatchEvent, WatchHandlers } from '../store.js';
 import { StoreError } from '../store.js';
-import { type Applied, applyOp, toKV, type WriteOp } from './apply.js';
+import { toKV, type WriteOp } from './apply.js';
 import { type ChangeRow, openDatabase, prepareStatements, type Statements } from './schema.js';
 import { deliver, type HubWatcher, WatchHub } from './watch-hub.js';
+import { WorkerWriter } from './worker-client.js';
+import { writerScript } from './worker-script.js';
+import {
+  type BatchResult,
+  type BatchWriter,
+  headRevision,
+  InlineWriter,
+  toStoreError,
+  Writer,
+} from './writer.js';
 
-/** Largest number of writes per transaction, so one huge burst cannot stall the event loop. */
+/** Largest number of writes per transaction, so one huge burst cannot stall a commit. */
 const MAX_BATCH = 2048;
-/** Log rows read per replay step and deleted per compaction transaction. */
+/** Log rows read per replay step. */
 const REPLAY_CHUNK = 1000;
-const COMPACT_CHUNK = 10_000;
+
+/** Where commits run; see the module comment. */
+export interface SqliteStoreOptions {
+  /** 'worker' (the default for a file) or 'inline' (on this thread; always so for ':memory:'). */
+  writer?: 'worker' | 'inline';
+  /** The writer worker's script; by default the bundled file, or one built from the sources. */
+  workerScript?: URL;
+}
 
 interface Pending {
   op: WriteOp;
@@ -53,35 +78,46 @@ function toEvent(row: ChangeRow): WatchEvent {
   return prevKv ? { type: row.deleted ? 'delete' : 'put', kv, prevKv } : { type: 'put', kv };
 }
 
+function isInMemory(path: string): boolean {
+  return path === ':memory:' || path === '';
+}
+
 /** A Store on one SQLite file (or ':memory:'). */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts: Statements;
   private readonly hub = new WatchHub();
-  private readonly runBatch: (batch: Pending[], results: (Applied | StoreError)[]) => void;
+  private readonly writer: BatchWriter;
+  /** Runs a read in one transaction, so what it reads and the head revision agree. */
+  private readonly readConsistent: <T>(read: () => T) => T;
   private rev: number;
   private compacted: number;
   private queue: Pending[] = [];
   private flushScheduled = false;
+  private inFlight = false;
   private idle: (() => void)[] = [];
+  private closing: Promise<void> | undefined;
   private closed = false;
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
     this.db = openDatabase(path);
-    this.stmts = prepareStatements(this.db);
-    this.compacted = this.stmts.getMeta.get('compacted') ?? 0;
-    this.rev = Math.max(this.stmts.maxRev.get() ?? 0, this.compacted);
-    this.runBatch = this.db.transaction((batch: Pending[], results: (Applied | StoreError)[]) => {
-      for (const pending of batch) {
-        try {
-          results.push(applyOp(this.stmts, pending.op, this.rev + 1));
-          this.rev++;
-        } catch (err) {
-          if (!(err instanceof StoreError)) throw err;
-          results.push(err);
-        }
+    try {
+      this.stmts = prepareStatements(this.db);
+      this.compacted = this.stmts.getMeta.get('compacted') ?? 0;
+      this.rev = headRevision(this.stmts);
+      const transaction = this.db.transaction((read: () => unknown) => read());
+      this.readConsistent = <T>(read: () => T) => transaction(read) as T;
+      if (isInMemory(path) || options.writer === 'inline') {
+        this.writer = new InlineWriter(new Writer(this.stmts));
+      } else {
+        // The worker is the only writer; this connection reading is all that is left here.
+        this.db.pragma('query_only = ON');
+        this.writer = new WorkerWriter(path, options.workerScript ?? writerScript());
       }
-    });
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
   }
 
   async get(key: string): Promise<KV | undefined> {
@@ -96,7 +132,6 @@ export class SqliteStore implements Store {
     if (rev > 0 && rev < this.compacted) {
       throw new StoreError('Gone', `revision ${rev} has been compacted (compacted at ${this.compacted})`);
     }
-    if (rev > this.rev) throw new RangeError(`revision ${rev} is in the future (current ${this.rev})`);
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     const after = options.startAfter !== undefined && options.startAfter >= prefix;
     const params = {
@@ -104,13 +139,18 @@ export class SqliteStore implements Store {
       hi: prefixEnd(prefix),
       limit: limit > 0 ? limit + 1 : -1,
     };
-    const snapshot = rev > 0 && rev < this.rev;
-    const rows = snapshot
-      ? (after ? this.stmts.listSnapshotAfter : this.stmts.listSnapshotFrom).all({ ...params, rev })
-      : (after ? this.stmts.listLatestAfter : this.stmts.listLatestFrom).all(params);
-    const more = limit > 0 && rows.length > limit;
-    if (more) rows.pop();
-    return { items: rows.map(toKV), revision: snapshot ? rev : this.rev, more };
+    return this.readConsistent(() => {
+      // The worker may have committed past `rev`; the data read here is at `head`.
+      const head = Math.max(this.rev, this.stmts.maxRev.get() ?? 0);
+      if (rev > head) throw new RangeError(`revision ${rev} is in the future (current ${head})`);
+      const snapshot = rev > 0 && rev < head;
+      const rows = snapshot
+        ? (after ? this.stmts.listSnapshotAfter : this.stmts.listSnapshotFrom).all({ ...params, rev })
+        : (after ? this.stmts.listLatestAfter : this.stmts.listLatestFrom).all(params);
+      const more = limit > 0 && rows.length > limit;
+      if (more) rows.pop();
+      return { items: rows.map(toKV), revision: snapshot ? rev : head, more };
+    });
   }
 
   async count(prefix: string): Promise<number> {
@@ -145,16 +185,11 @@ export class SqliteStore implements Store {
   async compact(revision: number): Promise<void> {
     this.assertOpen();
     if (revision > this.rev) throw new RangeError(`cannot compact at future revision ${revision}`);
-    const from = this.compacted;
-    if (revision <= from) return;
-    // Published first: from here on reads and watches below `revision` fail, so deleting the rows
-    // they would need (in chunks, letting writes in between) cannot corrupt what they see.
-    this.stmts.setMeta.run('compacted', revision);
+    if (revision <= this.compacted) return;
+    // Published first: from here on reads and watches below `revision` fail, so the writer
+    // deleting the rows they would need (in chunks, commits in between) cannot corrupt them.
     this.compacted = revision;
-    for (let lo = from; lo < revision && !this.closed; lo += COMPACT_CHUNK) {
-      this.stmts.compactRange.run({ lo, hi: Math.min(lo + COMPACT_CHUNK, revision), rev: revision });
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    await this.writer.compact(revision);
   }
 
   async currentRevision(): Promise<number> {
@@ -167,14 +202,23 @@ export class SqliteStore implements Store {
     return this.compacted;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.queue.length > 0 || this.flushScheduled) {
+  /** Commits what was queued, then stops the writer and closes both connections. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    if (this.queue.length > 0 || this.flushScheduled || this.inFlight) {
       await new Promise<void>((resolve) => this.idle.push(resolve));
     }
     this.closed = true;
     this.hub.failAll(new StoreError('Unavailable', 'store closed'));
-    this.db.close();
+    try {
+      await this.writer.close();
+    } finally {
+      this.db.close();
+    }
   }
 
   private assertOpen(): void {
@@ -194,40 +238,57 @@ export class SqliteStore implements Store {
     this.flushScheduled = true;
     // setImmediate (not a microtask) so writes arriving in the same I/O poll phase, such as
     // many HTTP requests read at once, join one batch.
-    setImmediate(() => this.flush());
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
+  /** Sends the queued writes as one batch, unless a batch is in flight (its reply sends them). */
   private flush(): void {
-    this.flushScheduled = false;
+    if (this.inFlight || this.queue.length === 0) return;
     const batch = this.queue.length > MAX_BATCH ? this.queue.splice(0, MAX_BATCH) : this.queue;
     if (batch === this.queue) this.queue = [];
-    else this.scheduleFlush();
-    const results: (Applied | StoreError)[] = [];
-    const startRev = this.rev;
-    try {
-      this.runBatch(batch, results);
-    } catch (err) {
-      this.rev = startRev;
-      const failure = new StoreError('Unavailable', `commit failed: ${(err as Error).message}`);
-      for (const pending of batch) pending.reject(failure);
-      this.settleIdle();
-      return;
-    }
+    this.inFlight = true;
+    this.writer.commit(batch.map((pending) => pending.op)).then(
+      (result) => this.committed(batch, result),
+      (err: Error) => this.failed(batch, err),
+    );
+  }
+
+  private committed(batch: Pending[], { results, rev }: BatchResult): void {
+    this.batchDone();
+    this.rev = rev;
     const events: WatchEvent[] = [];
+    for (const result of results) if (result.ok) events.push(result.applied.event);
+    // Watchers first: when a caller's promise resolves, in-process watchers (the API server's
+    // watch cache) have already seen its write.
+    this.hub.publish(events);
     batch.forEach((pending, i) => {
       const result = results[i];
-      if (result instanceof StoreError) pending.reject(result);
-      else {
-        pending.resolve(result.kv);
-        events.push(result.event);
-      }
+      if (result.ok) pending.resolve(result.applied.kv);
+      else pending.reject(toStoreError(result));
     });
-    this.hub.publish(events);
     this.settleIdle();
   }
 
+  private failed(batch: Pending[], err: Error): void {
+    this.batchDone();
+    const failure = new StoreError('Unavailable', `commit failed: ${err.message}`);
+    for (const pending of batch) pending.reject(failure);
+    this.settleIdle();
+  }
+
+  /** Sends the writes that queued up during the commit: at once to a worker, which is idle now. */
+  private batchDone(): void {
+    this.inFlight = false;
+    if (this.queue.length === 0) return;
+    if (this.writer.concurrent) this.flush();
+    else this.scheduleFlush();
+  }
+
   private settleIdle(): void {
-    if (this.queue.length > 0 || this.flushScheduled) return;
+    if (this.queue.length > 0 || this.flushScheduled || this.inFlight) return;
     const waiters = this.idle;
     this.idle = [];
     for (const resolve of waiters) resolve();
@@ -267,7 +328,7 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Opens the sqlite Store at path (created if missing; ':memory:' for a throwaway store). */
-export function openSqliteStore(path: string): SqliteStore {
-  return new SqliteStore(path);
+/** Opens the sqlite Store at path (created if missing; ':memory:' for a throwaway store, always inline). */
+export function openSqliteStore(path: string, options?: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(path, options);
 }

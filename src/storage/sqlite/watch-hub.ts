@@ -35,7 +35,8 @@ export class WatchHub {
       const mine = events.filter(
         (e) => e.kv.modRevision > watcher.lastRev && e.kv.key.startsWith(watcher.prefix),
       );
-      watcher.lastRev = events[events.length - 1].kv.modRevision;
+      // Never backwards: a watch started from a list may be ahead of the batches still arriving.
+      watcher.lastRev = Math.max(watcher.lastRev, events[events.length - 1].kv.modRevision);
       if (mine.length > 0) deliver(watcher, mine, () => this.remove(watcher));
     }
   }

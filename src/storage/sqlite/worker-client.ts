@@ -17,7 +17,9 @@ export type WriterRequest =
   | { type: 'close'; id: number };
 
 /** The worker's answer to one request: a commit's result, or why the request failed. */
-export type WriterReply = { id: number; ok: true; result?: BatchResult } | { id: number; ok: false; error: string };
+export type WriterReply =
+  | { id: number; ok: true; result?: BatchResult }
+  | { id: number; ok: false; error: string };
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
 
