@@ -17,6 +17,7 @@ import { h1Client, h2Client } from './lib/client.js';
 import {
   type AgentProcess,
   countBindings,
+  cpuSeconds,
   createNamespace,
   createPods,
   loadAverage,
@@ -33,6 +34,7 @@ import { run as runCycle } from './scheduler-cycle.js';
 
 const targets = { endToEndPodsPerSecondMin: 1350, pureCyclePodsPerSecondMin: 10_000 };
 const CONCURRENCY = 64;
+const IDLE_SAMPLE_MS = 3000;
 
 const sizes = {
   full: { nodes: 5000, placed: 1000, pods: 10_000, nodesReadyMs: 240_000, phaseMs: 180_000 },
@@ -45,8 +47,19 @@ type Window = { fromUs: number; toUs: number };
 
 interface Measured {
   nodesReadyMs: number;
+  /** Server CPU use (% of one core) with every node heartbeating and no pods. */
+  heartbeatCpuPct: number;
   placed: { created: number; errors: number; allBoundMs: number };
-  limit: { created: number; errors: number; seconds: number; podsPerSecond: number; p50: number; p99: number };
+  limit: {
+    created: number;
+    errors: number;
+    seconds: number;
+    podsPerSecond: number;
+    serverCpuSeconds: number;
+    podsPerServerCpuSecond: number;
+    p50: number;
+    p99: number;
+  };
   e2e: {
     created: number;
     errors: number;
@@ -54,6 +67,8 @@ interface Measured {
     createSeconds: number;
     seconds: number;
     podsPerSecond: number;
+    serverCpuSeconds: number;
+    podsPerServerCpuSecond: number;
     createP50: number;
     createP99: number;
     lastBindAfterLastCreateMs: number;
@@ -107,23 +122,40 @@ async function measure(server: SkiffProcess, agent: AgentProcess, size: Size): P
       agent.assertAlive();
     });
     for (const ns of ['placed', 'limit', 'burst']) await createNamespace(h1, ns);
+    // What the nodes' heartbeats alone cost the server, before any pod exists.
+    const idle0 = cpuSeconds(server.pid);
+    await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
+    const heartbeatCpuPct = round((100 * (cpuSeconds(server.pid) - idle0)) / (IDLE_SAMPLE_MS / 1000), 0);
 
     const placed = await createAndBind(server, agent, 'placed', size.placed, size.phaseMs);
     // Let the agent finish reporting the placed pods Running before the timed phases.
     await new Promise((r) => setTimeout(r, 1000));
 
     const limitFrom = monotonicUs();
+    const limitCpu0 = cpuSeconds(server.pid);
     const lt0 = performance.now();
-    const limit = await createPods(h1, 'limit', 'limit-', size.pods, CONCURRENCY, size.phaseMs, 'none-existent');
+    const limit = await createPods(
+      h1,
+      'limit',
+      'limit-',
+      size.pods,
+      CONCURRENCY,
+      size.phaseMs,
+      'none-existent',
+    );
     const limitSeconds = (performance.now() - lt0) / 1000;
     const limitTo = monotonicUs();
+    const limitCpu = cpuSeconds(server.pid) - limitCpu0;
     await new Promise((r) => setTimeout(r, 1000));
 
     const load = loadAverage();
+    const e2eCpu0 = cpuSeconds(server.pid);
     const e = await createAndBind(server, agent, 'burst', size.pods, size.phaseMs);
+    const e2eCpu = cpuSeconds(server.pid) - e2eCpu0;
     const seconds = (e.lastBind - e.t0) / 1000;
     return {
       nodesReadyMs: round(nodesReadyMs, 0),
+      heartbeatCpuPct,
       placed: {
         created: placed.create.ok,
         errors: placed.create.errors,
@@ -134,6 +166,8 @@ async function measure(server: SkiffProcess, agent: AgentProcess, size: Size): P
         errors: limit.errors,
         seconds: round(limitSeconds, 2),
         podsPerSecond: round(limit.ok / limitSeconds, 0),
+        serverCpuSeconds: round(limitCpu, 1),
+        podsPerServerCpuSecond: round(limit.ok / Math.max(0.01, limitCpu), 0),
         p50: limit.p50,
         p99: limit.p99,
       },
@@ -144,6 +178,8 @@ async function measure(server: SkiffProcess, agent: AgentProcess, size: Size): P
         createSeconds: round((e.createdAt - e.t0) / 1000, 2),
         seconds: round(seconds, 2),
         podsPerSecond: round(e.create.ok / seconds, 0),
+        serverCpuSeconds: round(e2eCpu, 1),
+        podsPerServerCpuSecond: round(e.create.ok / Math.max(0.01, e2eCpu), 0),
         createP50: e.create.p50,
         createP99: e.create.p99,
         lastBindAfterLastCreateMs: round(e.lastBind - e.createdAt, 0),

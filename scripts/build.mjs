@@ -8,7 +8,9 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 rmSync('dist', { recursive: true, force: true });
 
 await build({
-  entryPoints: { skiff: 'src/cli/main.ts' },
+  // The sqlite store commits on a worker thread, which needs a file of its own to run
+  // (src/storage/sqlite/worker-script.ts finds it next to the bundle).
+  entryPoints: { skiff: 'src/cli/main.ts', 'sqlite-writer': 'src/storage/sqlite/writer-worker.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   // Code that only some runs need (certificate generation, YAML, protobuf) goes in chunks

@@ -9,9 +9,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stopChild, trackChild } from './cleanup.js';
 import type { Client, H2Client } from './client.js';
+import { profileArgs } from './cpu-profile.js';
 import { closedLoop, type PhaseResult } from './load.js';
-import { profileOptions } from './cpu-profile.js';
-import { repoRoot, type SkiffProcess, startSkiff } from './skiff-process.js';
+import { probeReady, repoRoot, type SkiffProcess, startSkiff } from './skiff-process.js';
+import { snapshotSourceMaps } from './source-map.js';
 
 /** A running virtual-node agent. */
 export interface AgentProcess {
@@ -75,7 +76,7 @@ export function startVirtualAgent(server: SkiffProcess, o: AgentOptions): AgentP
 /** One decoded watch event. */
 export interface WatchEvent {
   type: string;
-  // biome-ignore lint/suspicious/noExplicitAny: a watch carries arbitrary Kubernetes objects
+  // a watch carries arbitrary Kubernetes objects, read defensively
   object: any;
 }
 
@@ -224,20 +225,85 @@ export function loadAverage(): string {
 }
 
 /**
- * startSkiff, optionally under the CPU profiler (profileDir set): NODE_OPTIONS is given to the
- * server alone. spawn() copies the environment synchronously, so it is restored at once.
+ * startSkiff, or with profileDir a server of the same shape started under `node --cpu-prof`
+ * (Node 20 refuses --cpu-prof in NODE_OPTIONS, so startSkiff cannot be reused for it).
  */
-export function startServer(dataDir: string, profileDir?: string): Promise<SkiffProcess> {
+export async function startServer(dataDir: string, profileDir?: string): Promise<SkiffProcess> {
   if (!profileDir) return startSkiff(dataDir);
-  const saved = process.env.NODE_OPTIONS;
-  process.env.NODE_OPTIONS = `${saved ?? ''} ${profileOptions(profileDir)}`.trim();
+  snapshotSourceMaps(join(repoRoot(), 'dist'), join(profileDir, 'maps'));
+  const args = [
+    ...profileArgs(profileDir),
+    join(repoRoot(), 'bin', 'skiff.js'),
+    'server',
+    '--data-dir',
+    dataDir,
+    '--port',
+    '0',
+    '--bind-address',
+    '127.0.0.1',
+  ];
+  const t0 = performance.now();
+  const child = trackChild(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
+  let err = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (c: string) => {
+    err = (err + c).slice(-4000);
+  });
+  const dead = () => child.exitCode !== null || child.signalCode !== null;
+  let port = 0;
   try {
-    return startSkiff(dataDir);
-  } finally {
-    if (saved === undefined) delete process.env.NODE_OPTIONS;
-    else process.env.NODE_OPTIONS = saved;
+    await until(
+      () => {
+        if (dead()) throw new Error(`skiff server exited (${child.exitCode ?? child.signalCode}): ${err}`);
+        port = Number(/listening on https:\/\/[^\s/]+:(\d+)/.exec(err)?.[1] ?? 0);
+        return port > 0;
+      },
+      60_000,
+      () => `skiff server did not announce its port: ${err}`,
+    );
+    const deadline = performance.now() + 60_000;
+    while (!(await probeReady(port))) {
+      if (dead() || performance.now() > deadline) throw new Error(`skiff server not ready: ${err}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } catch (e) {
+    await stopChild(child);
+    throw e;
   }
+  const tlsDir = join(dataDir, 'tls');
+  return {
+    child,
+    pid: child.pid ?? -1,
+    port,
+    dataDir,
+    readyMs: performance.now() - t0,
+    tls: {
+      ca: readFileSync(join(tlsDir, 'ca.crt')),
+      cert: readFileSync(join(tlsDir, 'admin.crt')),
+      key: readFileSync(join(tlsDir, 'admin.key')),
+    },
+    stop: () => stopChild(child),
+    assertAlive() {
+      if (dead())
+        throw new Error(`skiff server died during the run (${child.exitCode ?? child.signalCode}): ${err}`);
+    },
+  };
 }
 
 /** Stops the server with a long grace period: a profiled server writes its profile on the way out. */
 export const stopServer = (server: SkiffProcess): Promise<void> => stopChild(server.child, 30_000);
+
+/**
+ * CPU seconds (user + system, all threads) a live process has used, from /proc/<pid>/stat; -1
+ * when unreadable. On a shared machine, work per CPU second is steadier than work per second.
+ */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th overall.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return -1;
+  }
+}

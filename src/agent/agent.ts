@@ -18,7 +18,7 @@ export interface AgentOptions {
   clock?: Clock;
   /** Crash-loop back-off (default kubelet's 10 s doubling to 5 min). */
   backoff?: Backoff;
-  /** Concurrent pod reconciles (default 32). */
+  /** Concurrent pod reconciles (default 64). */
   podWorkers?: number;
   /** Heartbeat timing (defaults: 40 s leases renewed every 10 s, status every 60 s). */
   leaseDurationSeconds?: number;

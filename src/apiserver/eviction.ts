@@ -77,10 +77,11 @@ async function takeDisruption(call: Call, pdb: KObject, podName: string, isDryRu
           [podName]: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         },
       };
-      // Pinning the revision we checked makes a concurrent eviction a Conflict, never an overdraw.
+      // Written only if the budget is unchanged since we checked it; a concurrent eviction makes
+      // the store refuse the write and this check re-runs on the new state, never overdrawing.
       return current;
     },
-    { subresource: 'status', dryRun: isDryRun },
+    { subresource: 'status', dryRun: isDryRun, patch: true },
   );
 }
 

@@ -18,6 +18,13 @@ export interface WriteOptions {
   dryRun?: boolean;
 }
 
+export interface UpdateOptions extends WriteOptions {
+  /** Which subresource is written: status, finalize, binding (or the object itself). */
+  subresource?: string;
+  /** A patch: re-applied on write conflicts instead of failing (see update()). */
+  patch?: boolean;
+}
+
 export interface DeleteOptions extends WriteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
   gracePeriodSeconds?: number;
@@ -213,14 +220,16 @@ export class ResourceStore {
   }
 
   /**
-   * Replaces an object (PUT) or its status. `mutate` receives the current object and returns the
-   * desired one; it is re-run on conflicts when the caller did not pin a resourceVersion.
+   * Writes an object (or a subresource of it). `mutate` receives the current object and returns
+   * the desired one. A replace (PUT) whose body names a resourceVersion is conditional on it; a
+   * patch is applied to whatever is current and re-run on a write conflict, unless the patch
+   * itself changed metadata.resourceVersion (then that is its precondition), as in Kubernetes.
    */
   update(
     namespace: string,
     name: string,
     mutate: (current: KObject) => KObject,
-    opts: WriteOptions & { subresource?: string } = {},
+    opts: UpdateOptions = {},
   ): Promise<CachedObject> {
     return this.serialized(() => this.updateNow(namespace, name, mutate, opts));
   }
@@ -229,15 +238,16 @@ export class ResourceStore {
     namespace: string,
     name: string,
     mutate: (current: KObject) => KObject,
-    opts: WriteOptions & { subresource?: string },
+    opts: UpdateOptions,
   ): Promise<CachedObject> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.getLatest(namespace, name);
       const desired = mutate(structuredClone(current.obj));
-      const pinned = desired.metadata?.resourceVersion;
-      if (pinned && pinned !== current.obj.metadata.resourceVersion) {
+      const wanted = desired.metadata?.resourceVersion;
+      if (wanted && wanted !== current.obj.metadata.resourceVersion) {
         throw errors.conflict(this.res.gr, name, conflictMessage);
       }
+      const pinned = opts.patch ? undefined : wanted;
       const next = this.prepareUpdate(namespace, name, desired, current.obj, opts.subresource);
       if (deepEqual(next, current.obj)) return current;
       if (opts.dryRun)

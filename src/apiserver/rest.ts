@@ -241,7 +241,7 @@ async function patch(call: Call): Promise<void> {
       );
       return next;
     },
-    { dryRun: isDryRun },
+    { dryRun: isDryRun, patch: true },
   );
   sendObject(call, 200, updated, warningHeaders(warnings));
 }

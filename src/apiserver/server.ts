@@ -237,6 +237,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       });
     },
   );
+  // Open sessions (watches, keep-alive clients) are tracked so close() can end them.
+  const sessions = new Set<import('node:http2').ServerHttp2Session>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+  });
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('secureConnection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   server.on('sessionError', () => {});
   server.on('tlsClientError', () => {});
   await new Promise<void>((resolve, reject) => {
@@ -282,7 +293,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       for (const c of caches) c.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        // Open watches keep sessions alive; closing the caches ended them, so this settles.
+        // Long-lived HTTP/2 sessions and HTTP/1.1 keep-alive sockets would hold close() open.
+        for (const session of sessions) session.destroy();
+        for (const socket of sockets) socket.destroy();
         setTimeout(resolve, 2000).unref();
       });
       await store.close();

@@ -38,6 +38,7 @@ export async function handleSubresource(call: Call): Promise<void> {
 async function status(call: Call): Promise<void> {
   const { info } = call;
   const opts = { dryRun: dryRun(call.params), subresource: 'status' };
+  const patchOpts = { ...opts, patch: true };
   switch (info.verb) {
     case 'get':
       return sendObject(call, 200, await call.rs.getLatest(info.namespace, info.name));
@@ -58,7 +59,7 @@ async function status(call: Call): Promise<void> {
         info.name,
         (current) =>
           toStorageVersion(call.served, patchObject(call.served, current, patchType, body)) as KObject,
-        opts,
+        patchOpts,
       );
       return sendObject(call, 200, updated);
     }
@@ -130,7 +131,7 @@ async function scale(call: Call, adapter: ScaleAdapter): Promise<void> {
       adapter.setSpecReplicas(current, replicas);
       return current;
     },
-    { dryRun: dryRun(call.params) },
+    { dryRun: dryRun(call.params), patch: info.verb === 'patch' },
   );
   respond(updated.obj);
 }
@@ -168,7 +169,7 @@ async function binding(call: Call): Promise<void> {
       spec.nodeName = target.name;
       return pod;
     },
-    { dryRun: dryRun(call.params), subresource: 'binding' },
+    { dryRun: dryRun(call.params), subresource: 'binding', patch: true },
   );
   sendJSON(call.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }

@@ -134,6 +134,7 @@ export function serveWatch(res: Response, served: ServedResource, q: WatchQuery)
   } catch (err) {
     end(err instanceof ApiError ? err : errors.internal((err as Error).message));
   }
-  // Make sure headers reach the client now: kubectl waits for the response before printing.
+  // Headers go out now, before any event: clients wait for the response to start watching.
+  (res as { flushHeaders?: () => void }).flushHeaders?.();
   flush();
 }

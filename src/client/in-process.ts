@@ -9,9 +9,23 @@ import { checkFieldSelector, listResource, makeMatcher } from '../apiserver/list
 import { patchObject } from '../apiserver/patching.js';
 import type { ResourceStore } from '../apiserver/resource-store.js';
 import { parseFieldSelector, parseLabelSelector } from '../apiserver/selectors.js';
-import { namespacePrefix, type ServedResource, toStorageVersion, viewOf } from '../apiserver/served-resource.js';
+import {
+  namespacePrefix,
+  type ServedResource,
+  toStorageVersion,
+  viewOf,
+} from '../apiserver/served-resource.js';
 import type { Store } from '../storage/store.js';
-import type { Client, DeleteOptions, ListOptions, ListResult, PatchType, ResourceClient, WatchCallbacks, WatchHandle } from './types.js';
+import type {
+  Client,
+  DeleteOptions,
+  ListOptions,
+  ListResult,
+  PatchType,
+  ResourceClient,
+  WatchCallbacks,
+  WatchHandle,
+} from './types.js';
 
 export interface InProcessDeps {
   store: Store;
@@ -30,7 +44,8 @@ class InProcessResource<T extends KObject> implements ResourceClient<T> {
   }
 
   async get(namespace: string, name: string): Promise<T> {
-    const cached = this.served.cache.get(this.rs.key(namespace, name)) ?? (await this.rs.getLatest(namespace, name));
+    const cached =
+      this.served.cache.get(this.rs.key(namespace, name)) ?? (await this.rs.getLatest(namespace, name));
     return structuredClone(viewOf(this.served, cached).obj) as T;
   }
 
@@ -44,13 +59,22 @@ class InProcessResource<T extends KObject> implements ResourceClient<T> {
   async list(namespace: string, options: ListOptions = {}): Promise<ListResult<T>> {
     const { labels, fields } = this.matcher(options);
     const page = await listResource(this.deps.store, this.served, { namespace, labels, fields });
-    return { items: page.items.map((i) => viewOf(this.served, i).obj as T), resourceVersion: String(page.revision) };
+    return {
+      items: page.items.map((i) => viewOf(this.served, i).obj as T),
+      resourceVersion: String(page.revision),
+    };
   }
 
-  watch(namespace: string, resourceVersion: string, options: ListOptions, callbacks: WatchCallbacks<T>): WatchHandle {
+  watch(
+    namespace: string,
+    resourceVersion: string,
+    options: ListOptions,
+    callbacks: WatchCallbacks<T>,
+  ): WatchHandle {
     const match = makeMatcher(this.served, this.matcher(options));
     const prefix = namespacePrefix(this.served, namespace);
-    const after = resourceVersion && resourceVersion !== '0' ? Number(resourceVersion) : this.served.cache.revision;
+    const after =
+      resourceVersion && resourceVersion !== '0' ? Number(resourceVersion) : this.served.cache.revision;
     let stopped = false;
     let unsubscribe: (() => void) | undefined;
     const stop = () => {
@@ -90,7 +114,9 @@ class InProcessResource<T extends KObject> implements ResourceClient<T> {
 
   private async replace(namespace: string, obj: T, subresource?: string): Promise<T> {
     const desired = toStorageVersion(this.served, structuredClone(obj)) as KObject;
-    const updated = await this.rs.update(namespace, obj.metadata.name!, () => structuredClone(desired), { subresource });
+    const updated = await this.rs.update(namespace, obj.metadata.name!, () => structuredClone(desired), {
+      subresource,
+    });
     return structuredClone(viewOf(this.served, updated).obj) as T;
   }
 
@@ -103,12 +129,18 @@ class InProcessResource<T extends KObject> implements ResourceClient<T> {
     return this.replace(namespace, obj, 'status');
   }
 
-  async patch(namespace: string, name: string, type: PatchType, patch: unknown, subresource?: string): Promise<T> {
+  async patch(
+    namespace: string,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    subresource?: string,
+  ): Promise<T> {
     const updated = await this.rs.update(
       namespace,
       name,
       (current) => toStorageVersion(this.served, patchObject(this.served, current, type, patch)) as KObject,
-      { subresource },
+      { subresource, patch: true },
     );
     return structuredClone(viewOf(this.served, updated).obj) as T;
   }
@@ -117,7 +149,12 @@ class InProcessResource<T extends KObject> implements ResourceClient<T> {
     await this.rs.delete(namespace, name, options);
   }
 
-  async createSubresource(namespace: string, name: string, subresource: string, body: unknown): Promise<void> {
+  async createSubresource(
+    namespace: string,
+    name: string,
+    subresource: string,
+    body: unknown,
+  ): Promise<void> {
     if (subresource === 'binding') {
       const target = (body as { target?: { name?: string } }).target?.name;
       if (!target) throw errors.badRequest('binding needs target.name');
@@ -126,12 +163,18 @@ class InProcessResource<T extends KObject> implements ResourceClient<T> {
         name,
         (pod) => {
           const spec = pod.spec as { nodeName?: string };
-          if (spec.nodeName) throw errors.conflict(this.served.gr, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
-          if (pod.metadata.deletionTimestamp) throw errors.conflict(this.served.gr, name, 'pod is being deleted, cannot be assigned to a host');
+          if (spec.nodeName)
+            throw errors.conflict(
+              this.served.gr,
+              name,
+              `pod ${name} is already assigned to node "${spec.nodeName}"`,
+            );
+          if (pod.metadata.deletionTimestamp)
+            throw errors.conflict(this.served.gr, name, 'pod is being deleted, cannot be assigned to a host');
           spec.nodeName = target;
           return pod;
         },
-        { subresource: 'binding' },
+        { subresource: 'binding', patch: true },
       );
       return;
     }

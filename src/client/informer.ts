@@ -6,7 +6,14 @@
  */
 import { ApiError } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
-import { type Clock, keyOf, type ListOptions, type ResourceClient, realClock, type WatchHandle } from './types.js';
+import {
+  type Clock,
+  keyOf,
+  type ListOptions,
+  type ResourceClient,
+  realClock,
+  type WatchHandle,
+} from './types.js';
 
 export interface InformerHandlers<T> {
   onAdd?(obj: T): void;
@@ -127,11 +134,19 @@ export class InformerFactory {
   private readonly informers = new Map<string, Informer<KObject>>();
 
   constructor(
-    private readonly client: { resource<T extends KObject>(g: string, v: string, r: string): ResourceClient<T> },
+    private readonly client: {
+      resource<T extends KObject>(g: string, v: string, r: string): ResourceClient<T>;
+    },
     private readonly clock: Clock = realClock,
   ) {}
 
-  for<T extends KObject = KObject>(group: string, version: string, resource: string, namespace = '', options: ListOptions = {}): Informer<T> {
+  for<T extends KObject = KObject>(
+    group: string,
+    version: string,
+    resource: string,
+    namespace = '',
+    options: ListOptions = {},
+  ): Informer<T> {
     const key = `${group}/${version}/${resource}/${namespace}/${options.labelSelector ?? ''}/${options.fieldSelector ?? ''}`;
     let informer = this.informers.get(key);
     if (!informer) {

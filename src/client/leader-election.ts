@@ -113,7 +113,12 @@ export class LeaderElector {
       const renewed = spec.renewTime ? Date.parse(spec.renewTime) : 0;
       const duration = (spec.leaseDurationSeconds ?? this.opts.leaseDurationSeconds) * 1000;
       if (spec.holderIdentity && renewed + duration > now.getTime()) return false;
-      lease.spec = { ...spec, ...mine, acquireTime: microTime(now), leaseTransitions: (spec.leaseTransitions ?? 0) + 1 };
+      lease.spec = {
+        ...spec,
+        ...mine,
+        acquireTime: microTime(now),
+        leaseTransitions: (spec.leaseTransitions ?? 0) + 1,
+      };
     } else {
       lease.spec = { ...spec, ...mine };
     }

@@ -49,7 +49,12 @@ export type PatchType = 'json' | 'merge' | 'strategic';
 export interface ResourceClient<T extends KObject = KObject> {
   get(namespace: string, name: string): Promise<T>;
   list(namespace: string, options?: ListOptions): Promise<ListResult<T>>;
-  watch(namespace: string, resourceVersion: string, options: ListOptions, callbacks: WatchCallbacks<T>): WatchHandle;
+  watch(
+    namespace: string,
+    resourceVersion: string,
+    options: ListOptions,
+    callbacks: WatchCallbacks<T>,
+  ): WatchHandle;
   create(namespace: string, obj: T): Promise<T>;
   update(namespace: string, obj: T): Promise<T>;
   updateStatus(namespace: string, obj: T): Promise<T>;

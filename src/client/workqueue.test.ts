@@ -65,3 +65,26 @@ describe('work queue', () => {
     expect(await waiting).toBeUndefined();
   });
 });
+
+describe('delayed adds', () => {
+  it('keeps the earliest of two pending delays for one key', () => {
+    let now = 0;
+    const timers: Array<{ at: number; fn: () => void; cancelled?: boolean }> = [];
+    const clock: Clock = {
+      now: () => new Date(now),
+      after(ms, fn) {
+        const t = { at: now + ms, fn, cancelled: false };
+        timers.push(t);
+        return () => {
+          t.cancelled = true;
+        };
+      },
+    };
+    const q = new WorkQueue(clock);
+    q.addAfter('a', 1000);
+    q.addAfter('a', 10);
+    now = 10;
+    for (const t of timers) if (!t.cancelled && t.at <= now) t.fn();
+    expect(q.length).toBe(1);
+  });
+});

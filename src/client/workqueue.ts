@@ -20,7 +20,7 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly dirtyWhileProcessing = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly delayed = new Map<string, () => void>();
+  private readonly delayed = new Map<string, { at: number; cancel: () => void }>();
   private waiters: Array<(key: string | undefined) => void> = [];
   private shuttingDown = false;
 
@@ -47,15 +47,20 @@ export class WorkQueue {
     }
   }
 
-  /** Adds the key after a delay (a later or earlier call for the same key keeps the earliest). */
+  /** Adds the key after a delay; of several pending delays for one key, the earliest wins. */
   addAfter(key: string, ms: number): void {
     if (ms <= 0) return this.add(key);
-    if (this.delayed.has(key)) return;
+    const at = this.clock.now().getTime() + ms;
+    const pending = this.delayed.get(key);
+    if (pending) {
+      if (pending.at <= at) return;
+      pending.cancel();
+    }
     const cancel = this.clock.after(ms, () => {
       this.delayed.delete(key);
       this.add(key);
     });
-    this.delayed.set(key, cancel);
+    this.delayed.set(key, { at, cancel });
   }
 
   /** Requeues after this key's backoff: base * 2^failures, capped. */
@@ -98,7 +103,7 @@ export class WorkQueue {
 
   shutDown(): void {
     this.shuttingDown = true;
-    for (const cancel of this.delayed.values()) cancel();
+    for (const pending of this.delayed.values()) pending.cancel();
     this.delayed.clear();
     for (const w of this.waiters) w(undefined);
     this.waiters = [];
@@ -109,7 +114,11 @@ export class WorkQueue {
  * Runs `workers` loops that take keys and call reconcile. A thrown error requeues with backoff;
  * success forgets the key's failures. Returns when the queue shuts down.
  */
-export async function runWorkers(queue: WorkQueue, workers: number, reconcile: (key: string) => Promise<void>): Promise<void> {
+export async function runWorkers(
+  queue: WorkQueue,
+  workers: number,
+  reconcile: (key: string) => Promise<void>,
+): Promise<void> {
   const loop = async () => {
     for (;;) {
       const key = await queue.get();

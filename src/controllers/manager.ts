@@ -3,6 +3,7 @@
  * leader Lease, and stops them all the moment it loses it. Controllers share one informer
  * factory, so each resource is watched once however many controllers read it.
  */
+import { setMaxListeners } from 'node:events';
 import { ApiEventRecorder, type EventRecorder } from '../client/events.js';
 import { InformerFactory } from '../client/informer.js';
 import { LeaderElector } from '../client/leader-election.js';
@@ -83,6 +84,8 @@ export class ControllerManager {
 
   private startAll(): void {
     const abort = new AbortController();
+    // Every controller and informer listens for the abort: more than Node's default of 10.
+    setMaxListeners(1000, abort.signal);
     const informers = new InformerFactory(this.client, this.opts.clock);
     this.running = { abort, informers };
     const recorders = new Map<string, EventRecorder>();

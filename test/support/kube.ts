@@ -23,19 +23,21 @@ export async function eventually<T>(
   timeoutMs: number,
   what: string,
   intervalMs = 250,
-): Promise<T> {
+): Promise<Exclude<T, undefined | null | false | 0 | ''>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) return value as Exclude<T, undefined | null | false | 0 | ''>;
       last = undefined;
     } catch (err) {
       last = err;
     }
     if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -45,7 +47,11 @@ export function kubectlAsync(server: Server, args: string[], timeoutMs = 120_000
   return new Promise((resolve) => {
     const child = spawn('kubectl', args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KUBECONFIG: server.kubeconfig, KUBECACHEDIR: join(server.kubeconfig, '..', 'kubecache') },
+      env: {
+        ...process.env,
+        KUBECONFIG: server.kubeconfig,
+        KUBECACHEDIR: join(server.kubeconfig, '..', 'kubecache'),
+      },
     });
     let stdout = '';
     let stderr = '';

@@ -28,7 +28,7 @@ export interface PodSyncOptions {
   /** The nodes this agent serves, by name. */
   nodes: ReadonlyMap<string, NodeNetwork>;
   backoff?: Backoff;
-  /** Concurrent reconciles (default 32). */
+  /** Concurrent reconciles (default 64). */
   workers?: number;
 }
 
@@ -85,7 +85,7 @@ export class PodSync {
     await this.informer.hasSynced();
     // Sandboxes whose pods are gone are found only by looking: queue them once.
     for (const key of this.sandboxes.keys()) this.queue.add(key);
-    this.workers = runWorkers(this.queue, this.options.workers ?? 32, (key) => this.reconcile(key));
+    this.workers = runWorkers(this.queue, this.options.workers ?? 64, (key) => this.reconcile(key));
   }
 
   async stop(): Promise<void> {
@@ -105,7 +105,8 @@ export class PodSync {
   private desired(key: string): PodObject[] {
     const cached = this.informer.get(key);
     const pod = newer(cached, this.written.get(key));
-    if (!cached) this.written.delete(key);
+    // Once the informer has caught up with our write (or the pod is gone), forget the write.
+    if (pod === cached) this.written.delete(key);
     return pod && this.options.nodes.has(pod.spec?.nodeName ?? '') ? [pod] : [];
   }
 

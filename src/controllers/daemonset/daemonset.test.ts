@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, waitFor } from '../../../test/support/in-process-server.js';
 import type { KObject } from '../../api/object.js';
 import { daemonSetController } from './index.js';
-import { type FakeKubelet, startFakeKubelet, testNode } from './testing.js';
+import { type FakeKubelet, retryConflict, startFakeKubelet, testNode } from './testing.js';
 
 type DS = DaemonSet & KObject;
 
@@ -88,9 +88,8 @@ describe('DaemonSet controller against a real server', () => {
 
   it('rolls a template change node by node and records ControllerRevisions', async () => {
     const oldHash = (await podsOf())[0].metadata.labels?.['controller-revision-hash'];
-    await sets().patch('default', 'agent', 'merge', {
-      spec: { template: { spec: { containers: [{ name: 'agent', image: 'agent:2' }] } } },
-    });
+    const patch = { spec: { template: { spec: { containers: [{ name: 'agent', image: 'agent:2' }] } } } };
+    await retryConflict(() => sets().patch('default', 'agent', 'merge', patch));
     // No more than maxUnavailable (1) of the two nodes may be without an available pod at once.
     let worst = 0;
     await waitFor(

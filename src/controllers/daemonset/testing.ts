@@ -4,6 +4,7 @@
  * Node objects. Used only by *.test.ts files.
  */
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
+import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
 import { Informer } from '../../client/informer.js';
 import type { Client } from '../../client/types.js';
@@ -99,4 +100,19 @@ export function startFakeKubelet(
   informer.addHandlers({ onAdd: handle, onUpdate: (_, pod) => handle(pod) });
   void informer.start();
   return { stop: () => informer.stop() };
+}
+
+/**
+ * Retries a write that lost a race with a controller's status write. (In-process patches carry
+ * the current resourceVersion, so they can conflict where Kubernetes would retry them itself.)
+ */
+export async function retryConflict<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isReason(err, 'Conflict') || attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
 }

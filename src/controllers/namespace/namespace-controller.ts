@@ -127,7 +127,7 @@ export class NamespaceController {
           ns.spec = spec;
           return ns;
         },
-        { subresource: 'finalize' },
+        { subresource: 'finalize', patch: true },
       )
       .catch((err) => {
         if (!isReason(err, 'NotFound')) throw err;

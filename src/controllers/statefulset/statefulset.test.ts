@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, waitFor } from '../../../test/support/in-process-server.js';
 import type { KObject } from '../../api/object.js';
 import { Informer } from '../../client/informer.js';
-import { type FakeKubelet, setPodPhase, startFakeKubelet } from '../daemonset/testing.js';
+import { type FakeKubelet, retryConflict, setPodPhase, startFakeKubelet } from '../daemonset/testing.js';
 import { statefulSetController } from './index.js';
 
 type STS = StatefulSet & KObject;
@@ -42,7 +42,8 @@ describe('StatefulSet controller against a real server', () => {
         () => true,
         () => false,
       );
-  const scale = (replicas: number) => sets().patch('default', 'web', 'merge', { spec: { replicas } });
+  const scale = (replicas: number) =>
+    retryConflict(() => sets().patch('default', 'web', 'merge', { spec: { replicas } }));
   const settle = () => new Promise((r) => setTimeout(r, 300));
 
   it('scales 0 to 3 in order, each pod only after the previous is Running and Ready', async () => {
@@ -120,12 +121,14 @@ describe('StatefulSet controller against a real server', () => {
       '3 ready',
     );
     deleted.length = 0;
-    await sets().patch('default', 'web', 'merge', {
-      spec: {
-        template: { spec: { containers: [{ name: 'nginx', image: 'nginx:2' }] } },
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } },
-      },
-    });
+    await retryConflict(() =>
+      sets().patch('default', 'web', 'merge', {
+        spec: {
+          template: { spec: { containers: [{ name: 'nginx', image: 'nginx:2' }] } },
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } },
+        },
+      }),
+    );
     const image = async (i: number) => (await pods().get('default', `web-${i}`)).spec?.containers[0].image;
     await waitFor(
       async () => (await image(2)) === 'nginx:2' && (await image(1)) === 'nginx:2',

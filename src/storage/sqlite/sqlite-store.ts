@@ -42,7 +42,11 @@ const REPLAY_CHUNK = 1000;
 
 /** Where commits run; see the module comment. */
 export interface SqliteStoreOptions {
-  /** 'worker' (the default for a file) or 'inline' (on this thread; always so for ':memory:'). */
+  /**
+   * 'worker' (the default for a file) or 'inline' (on this thread; always so for ':memory:').
+   * When unset, SKIFF_SQLITE_WRITER=inline selects inline: a fallback, and the A/B switch for
+   * benchmarking a real server.
+   */
   writer?: 'worker' | 'inline';
   /** The writer worker's script; by default the bundled file, or one built from the sources. */
   workerScript?: URL;
@@ -107,7 +111,8 @@ export class SqliteStore implements Store {
       this.rev = headRevision(this.stmts);
       const transaction = this.db.transaction((read: () => unknown) => read());
       this.readConsistent = <T>(read: () => T) => transaction(read) as T;
-      if (isInMemory(path) || options.writer === 'inline') {
+      const writer = options.writer ?? (process.env.SKIFF_SQLITE_WRITER === 'inline' ? 'inline' : 'worker');
+      if (isInMemory(path) || writer === 'inline') {
         this.writer = new InlineWriter(new Writer(this.stmts));
       } else {
         // The worker is the only writer; this connection reading is all that is left here.

@@ -27,14 +27,18 @@ export async function startCluster(agents: AgentOptions[], serverOpts: ServerOpt
     server,
     agents: started,
     async addAgent(opts) {
-      const agent = await startAgent(server, { ...opts, args: ['--start-delay', '50', ...(opts.args ?? [])] });
+      const agent = await startAgent(server, {
+        ...opts,
+        args: ['--start-delay', '50', ...(opts.args ?? [])],
+      });
       started.push(agent);
       return agent;
     },
     logs: () =>
-      [`--- server\n${server.log().slice(-6000)}`, ...started.map((a, i) => `--- agent ${i}\n${a.log().slice(-3000)}`)].join(
-        '\n',
-      ),
+      [
+        `--- server\n${server.log().slice(-6000)}`,
+        ...started.map((a, i) => `--- agent ${i}\n${a.log().slice(-3000)}`),
+      ].join('\n'),
     async stop() {
       await Promise.all(started.map((a) => a.stop()));
       await server.stop();
@@ -62,7 +66,16 @@ export interface RS {
 
 /** ReplicaSets labelled app=<app>, oldest first. */
 export function replicaSets(server: TestServer, app: string, namespace = 'default'): RS[] {
-  const rs = getJson<{ items: RS[] }>(server, ['get', 'rs', '-n', namespace, '-l', `app=${app}`, '-o', 'json']).items;
+  const rs = getJson<{ items: RS[] }>(server, [
+    'get',
+    'rs',
+    '-n',
+    namespace,
+    '-l',
+    `app=${app}`,
+    '-o',
+    'json',
+  ]).items;
   return rs.sort((a, b) => revision(a) - revision(b));
 }
 
@@ -91,9 +104,12 @@ export function eventsFor(server: TestServer, namespace: string, name: string): 
   return list.items.map((e) => `${e.reason}: ${e.message}`);
 }
 
-/** Applies a manifest given as an object (or a list of them) through `kubectl apply -f -`. */
+/**
+ * Applies objects through `kubectl apply -f -` as a multi-document stream (JSON is YAML). Not a
+ * `kind: List`: kubectl validates a List through /openapi/v2, which the server does not serve.
+ */
 export function apply(server: TestServer, ...objects: object[]): string {
-  return kubectlOk(server, ['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
+  return kubectlOk(server, ['apply', '-f', '-'], objects.map((o) => `---\n${JSON.stringify(o)}\n`).join(''));
 }
 
 /** The node each pod runs on (pods not yet bound are left out). */
