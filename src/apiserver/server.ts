@@ -187,10 +187,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
 
   await bootstrapCluster({ lookup, storeFor });
-  const namespaceController = new NamespaceController({ resources, lookup, storeFor });
-  namespaceController.start();
   const client = inProcessClient({ store, lookup, storeFor });
-  const controllerManager = new ControllerManager(client, config.controllers ?? allControllers(), {
+  // Namespace lifecycle works on the server's own caches; like every loop it runs on the leader only.
+  const namespaceLifecycle: Controller = {
+    name: 'namespace',
+    run(ctx) {
+      const controller = new NamespaceController({ resources, lookup, storeFor });
+      controller.start();
+      ctx.signal.addEventListener('abort', () => controller.stop(), { once: true });
+    },
+  };
+  const controllers = [...(config.controllers ?? allControllers()), namespaceLifecycle];
+  const controllerManager = new ControllerManager(client, controllers, {
     identity: `${hostname()}_${process.pid}_${randomBytes(4).toString('hex')}`,
     clock: realClock,
     options: { ...defaultControllerOptions, ...config.controllerOptions },
@@ -287,7 +295,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     controllerManager,
     async close() {
       clearInterval(compaction);
-      namespaceController.stop();
       controllerManager.stop();
       router.ready = false;
       for (const c of caches) c.stop();

@@ -3,7 +3,7 @@
  * nodes from this process (the virtual runtime), for scale tests; real nodes arrive with the
  * runc runtime (issue #4).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { startAgent } from '../agent/agent.js';
 import { virtualNodes } from '../agent/node/virtual-nodes.js';
 import { VirtualRuntime } from '../agent/runtime/virtual/virtual-runtime.js';
@@ -54,9 +54,22 @@ function nonNegative(flag: string, value: string | undefined, fallback: number):
   return n;
 }
 
-function token(v: { token?: string; 'token-file'?: string }): string {
+/**
+ * Reads a file the server writes on its first start (node-token, CA), waiting up to 30 s for it:
+ * `skiff server & skiff agent ...` started together must not race.
+ */
+async function readWhenPresent(path: string): Promise<Buffer> {
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${path} does not exist (is the server's --data-dir right?)`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return readFileSync(path);
+}
+
+async function token(v: { token?: string; 'token-file'?: string }): Promise<string> {
   if (v.token) return v.token.trim();
-  if (v['token-file']) return readFileSync(v['token-file'], 'utf8').trim();
+  if (v['token-file']) return (await readWhenPresent(v['token-file'])).toString('utf8').trim();
   throw new UsageError('--token or --token-file is required');
 }
 
@@ -105,13 +118,13 @@ export const agentCommand: Command = {
         ? nonNegative('--node-cidr-mask-size', v['node-cidr-mask-size'], 24)
         : undefined,
     });
-    const ca = v['ca-file'] ? readFileSync(v['ca-file']) : undefined;
+    const ca = v['ca-file'] ? await readWhenPresent(v['ca-file']) : undefined;
     if (!ca) {
       process.stderr.write(
         'skiff agent: warning: no --ca-file given; the server certificate is NOT verified (pass <data-dir>/tls/ca.crt)\n',
       );
     }
-    const client = httpClient({ server: v.server, token: token(v), ca, insecureSkipTLSVerify: !ca });
+    const client = httpClient({ server: v.server, token: await token(v), ca, insecureSkipTLSVerify: !ca });
     const runtime = new VirtualRuntime({
       startDelayMs: nonNegative('--start-delay', v['start-delay'], 100),
       runDurationMs: nonNegative('--run-duration', v['run-duration'], 1000),

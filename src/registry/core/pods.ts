@@ -4,6 +4,7 @@
  * the mostly-immutable spec on update, kubectl's pod columns and the pod field selectors.
  */
 import type { Pod, Toleration } from 'kubernetes-types/core/v1.js';
+import { errors } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
 import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge } from '../common/format.js';
@@ -60,12 +61,32 @@ function addDefaultTolerations(pod: Pod, ctx?: StrategyContext): void {
   pod.spec!.tolerations = tolerations;
 }
 
+/**
+ * The Priority admission step: spec.priority and preemptionPolicy come from the named
+ * PriorityClass, or from the global default class, or are 0. A missing class is refused.
+ */
+function resolvePriority(spec: NonNullable<Pod['spec']>, ctx?: StrategyContext): void {
+  const classes = ctx?.list('scheduling.k8s.io/priorityclasses') ?? [];
+  type Klass = KObject & { value?: number; globalDefault?: boolean; preemptionPolicy?: string };
+  const found = spec.priorityClassName
+    ? (classes.find((c) => c.metadata.name === spec.priorityClassName) as Klass | undefined)
+    : (classes.find((c) => (c as Klass).globalDefault) as Klass | undefined);
+  if (spec.priorityClassName && !found) {
+    throw errors.forbidden(
+      `pods is forbidden: no PriorityClass with name ${spec.priorityClassName} was found`,
+    );
+  }
+  if (found && !spec.priorityClassName) spec.priorityClassName = found.metadata.name;
+  spec.priority = found?.value ?? spec.priority ?? 0;
+  spec.preemptionPolicy ??=
+    (found?.preemptionPolicy as typeof spec.preemptionPolicy) ?? 'PreemptLowerPriority';
+}
+
 function prepareForCreate(obj: KObject, ctx?: StrategyContext): void {
   const pod = asPod(obj);
   defaultPod(obj);
   const spec = pod.spec!;
-  if (!spec.priorityClassName) spec.priority ??= 0;
-  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  resolvePriority(spec, ctx);
   addDefaultTolerations(pod, ctx);
   obj.status = { phase: 'Pending', qosClass: podQOSClass(pod) };
 }
