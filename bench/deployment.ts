@@ -72,7 +72,15 @@ interface Rollout {
   readyMs: number;
   /** status.replicas reached the target: the ReplicaSet controller created every pod. */
   allCreatedMs?: number;
+  /**
+   * From a pod watch: when the last pod was bound and when the last pod's own Ready condition
+   * turned True. Their gap to readyMs is the controllers' status lag; to 0, the pods' pipeline.
+   */
+  lastPodBoundMs?: number;
+  lastPodReadyMs?: number;
   halfReadyMs?: number;
+  /** [seconds, status.replicas, readyReplicas] every tenth of the way: is the rate steady? */
+  progress: Array<[number, number, number]>;
   last: DeploymentStatus;
   serverRssPeakMb: number;
   /** CPU seconds (all threads) used during the rollout: on a shared machine, steadier than time. */
@@ -91,16 +99,38 @@ async function rollout(
   const r: Rollout = {
     done: false,
     readyMs: 0,
+    progress: [],
     last: {},
     serverRssPeakMb: 0,
     serverCpuSeconds: 0,
     agentCpuSeconds: 0,
   };
   let t0 = 0;
+  const bound = new Set<string>();
+  const ready = new Set<string>();
+  const closePods = await watchEvents(h2, '/api/v1/namespaces/default/pods', (e, at) => {
+    const pod = e.object;
+    const name = pod?.metadata?.name;
+    if (!name || !t0 || e.type === 'DELETED') return;
+    if (pod.spec?.nodeName && !bound.has(name)) {
+      bound.add(name);
+      if (bound.size === n) r.lastPodBoundMs = round(at - t0, 0);
+    }
+    const isReady = pod.status?.conditions?.some(
+      (c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True',
+    );
+    if (isReady && !ready.has(name)) {
+      ready.add(name);
+      if (ready.size === n) r.lastPodReadyMs = round(at - t0, 0);
+    }
+  });
   const close = await watchEvents(h2, '/apis/apps/v1/namespaces/default/deployments', (e, at) => {
     if (e.object?.metadata?.name !== NAME || !t0) return;
     const s: DeploymentStatus = e.object.status ?? {};
     r.last = s;
+    const step = Math.floor((10 * (s.readyReplicas ?? 0)) / n);
+    if (step > r.progress.length - 1 || (s.replicas ?? 0) >= n !== (r.allCreatedMs !== undefined))
+      r.progress.push([round((at - t0) / 1000, 1), s.replicas ?? 0, s.readyReplicas ?? 0]);
     if (r.allCreatedMs === undefined && (s.replicas ?? 0) >= n) r.allCreatedMs = round(at - t0, 0);
     if (r.halfReadyMs === undefined && (s.readyReplicas ?? 0) >= n / 2) r.halfReadyMs = round(at - t0, 0);
     if (!r.done && s.readyReplicas === n && s.availableReplicas === n) {
@@ -135,6 +165,7 @@ async function rollout(
   } finally {
     clearInterval(sampler);
     close();
+    closePods();
     h2.close();
   }
   r.serverCpuSeconds = round(cpuSeconds(server.pid) - serverCpu0, 1);
