@@ -59,7 +59,10 @@ function encode(obj: KObject): string {
     if (value && Object.keys(value).length === 0) delete obj.metadata[field];
   }
   const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata });
+  const { metadata: _m, ...body } = obj;
+  // metadata goes last, so the watch cache can splice the resourceVersion in as text
+  // (WatchCache.prime) instead of parsing and re-serializing what this server just wrote.
+  return JSON.stringify({ ...body, metadata });
 }
 
 /** The parts of an object that count as its spec for generation tracking. */
@@ -84,7 +87,19 @@ export class ResourceStore {
     return objectKey(this.res, namespace, name);
   }
 
-  /** Reads the latest stored object (not the cache: writes need the current revision). */
+  /**
+   * The object a write starts from: the watch cache's copy on a first attempt (it holds every
+   * write this server made), the store's after a conflict (another server may be ahead).
+   */
+  private async startingPoint(namespace: string, name: string, attempt: number): Promise<CachedObject> {
+    if (attempt === 0) {
+      const cached = this.res.cache.get(this.key(namespace, name));
+      if (cached) return cached;
+    }
+    return this.getLatest(namespace, name);
+  }
+
+  /** Reads the latest stored object from the store itself. */
   async getLatest(namespace: string, name: string): Promise<CachedObject> {
     const kv = await this.store.get(this.key(namespace, name));
     if (!kv) throw errors.notFound(this.res.gr, name);
@@ -189,7 +204,10 @@ export class ResourceStore {
       return { key: this.key(namespace, meta.name), obj, json: JSON.stringify(obj), revision: 0 };
     }
     try {
-      const kv = await this.store.create(this.key(namespace, meta.name), encode(obj));
+      const kv = await this.store.create(
+        this.key(namespace, meta.name),
+        this.prime(this.key(namespace, meta.name), obj),
+      );
       return this.written(kv, obj);
     } catch (err) {
       throw this.storeError(err, meta.name);
@@ -197,9 +215,18 @@ export class ResourceStore {
   }
 
   /** Turns a write's result into a cached object without re-parsing, and waits for our cache. */
+  /** Encodes an object for the store and hands it to the cache, which then needs no parse. */
+  private prime(key: string, obj: KObject): string {
+    const value = encode(obj);
+    this.res.cache.prime(key, value, obj);
+    return value;
+  }
+
   private async written(kv: KV, obj: KObject): Promise<CachedObject> {
-    obj.metadata.resourceVersion = String(kv.modRevision);
     await this.res.cache.waitFor(kv.modRevision);
+    const cached = this.res.cache.get(kv.key);
+    if (cached && cached.revision === kv.modRevision) return cached;
+    obj.metadata.resourceVersion = String(kv.modRevision);
     return { key: kv.key, obj, json: JSON.stringify(obj), revision: kv.modRevision };
   }
 
@@ -241,10 +268,12 @@ export class ResourceStore {
     opts: UpdateOptions,
   ): Promise<CachedObject> {
     for (let attempt = 0; ; attempt++) {
-      const current = await this.getLatest(namespace, name);
+      const current = await this.startingPoint(namespace, name, attempt);
       const desired = mutate(structuredClone(current.obj));
       const wanted = desired.metadata?.resourceVersion;
       if (wanted && wanted !== current.obj.metadata.resourceVersion) {
+        // The cache may lag a write made through another server: ask the store before refusing.
+        if (attempt === 0 && Number(wanted) > current.revision) continue;
         throw errors.conflict(this.res.gr, name, conflictMessage);
       }
       const pinned = opts.patch ? undefined : wanted;
@@ -259,10 +288,16 @@ export class ResourceStore {
           await this.res.cache.waitFor(kv.modRevision);
           return { ...current, obj: next, json: JSON.stringify(next) };
         }
-        const kv = await this.store.update(current.key, encode(next), current.revision);
+        const kv = await this.store.update(current.key, this.prime(current.key, next), current.revision);
         return await this.written(kv, next);
       } catch (err) {
-        if (err instanceof StoreError && err.code === 'Conflict' && !pinned && attempt < 10) continue;
+        if (
+          err instanceof StoreError &&
+          err.code === 'Conflict' &&
+          (!pinned || attempt === 0) &&
+          attempt < 10
+        )
+          continue;
         throw this.storeError(err, name);
       }
     }
@@ -337,7 +372,8 @@ export class ResourceStore {
 
   async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     for (let attempt = 0; ; attempt++) {
-      const current = await this.getLatest(namespace, name);
+      // Preconditions are checked against the store, never against a possibly lagging cache.
+      const current = await this.startingPoint(namespace, name, opts.preconditions ? 1 : attempt);
       const meta = current.obj.metadata;
       const pre = opts.preconditions;
       if (pre?.uid && pre.uid !== meta.uid) {
@@ -359,7 +395,7 @@ export class ResourceStore {
       try {
         if (pending) {
           if (deepEqual(pending, current.obj)) return { object: current, deleted: false };
-          const kv = await this.store.update(current.key, encode(pending), current.revision);
+          const kv = await this.store.update(current.key, this.prime(current.key, pending), current.revision);
           return { object: await this.written(kv, pending), deleted: false };
         }
         const kv = await this.store.delete(current.key, current.revision);
