@@ -277,6 +277,15 @@ export class ResourceStore {
         throw errors.conflict(this.res.gr, name, conflictMessage);
       }
       const pinned = opts.patch ? undefined : wanted;
+      const wantedUid = desired.metadata?.uid;
+      if (opts.patch && wantedUid && wantedUid !== current.obj.metadata.uid) {
+        // A patch naming a uid applies only to that incarnation of the name.
+        throw errors.conflict(
+          this.res.gr,
+          name,
+          `Precondition failed: UID in precondition: ${wantedUid}, UID in object meta: ${current.obj.metadata.uid}`,
+        );
+      }
       const next = this.prepareUpdate(namespace, name, desired, current.obj, opts.subresource);
       if (deepEqual(next, current.obj)) return current;
       if (opts.dryRun)

@@ -187,10 +187,15 @@ export class PodSync {
 
   private async writeStatus(key: string, pod: PodObject, a: Extract<Action, { type: 'updateStatus' }>) {
     try {
-      const updated = await this.pods.updateStatus(pod.metadata.namespace!, {
-        ...pod,
-        status: a.status,
-      } as PodObject);
+      // A merge patch of the status, guarded by the pod's uid (as the kubelet does): no
+      // resourceVersion, so a concurrent write (binding, another status) is not a conflict.
+      const updated = await this.pods.patch(
+        pod.metadata.namespace!,
+        pod.metadata.name!,
+        'merge',
+        { metadata: { uid: pod.metadata.uid }, status: a.status },
+        'status',
+      );
       this.written.set(key, updated);
     } catch (err) {
       // Gone: its delete event re-plans the sandbox. Conflict: retry on the newer object.
