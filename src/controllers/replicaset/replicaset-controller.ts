@@ -38,6 +38,9 @@ export interface ReplicaSetControllerOptions {
 const defaults: ReplicaSetControllerOptions = { workers: 5, burstReplicas: 500 };
 const rsKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 
+/** How long pod status changes gather before the owning ReplicaSet recounts. */
+const statusBatchMs = 100;
+
 /** Delay before retrying a reconcile that lost an optimistic-concurrency race. */
 const conflictRetryMs = 10;
 
@@ -156,7 +159,14 @@ class ReplicaSetSync {
     }
     if (newRef) {
       const key = this.ownerKey(pod);
-      if (key) this.queue.add(key);
+      if (!key) return;
+      // A status-only change (readiness) needs only a status recount: batch a burst of them
+      // into one reconcile, which scans every pod of the set, instead of one per pod.
+      if (oldRef?.uid === newRef.uid && deepEqual(old.metadata.labels, pod.metadata.labels)) {
+        this.queue.addAfter(key, statusBatchMs);
+      } else {
+        this.queue.add(key);
+      }
       return;
     }
     if (!deepEqual(old.metadata.labels, pod.metadata.labels) || oldRef) this.enqueueMatching(pod);
