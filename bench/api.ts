@@ -26,7 +26,9 @@ const podBody = (name: string): string =>
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, labels: { app: 'bench' } },
-    spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    // No scheduler serves this name: the bench measures the API server, not pod placement
+    // (the scheduler and deployment benches measure that).
+    spec: { schedulerName: 'skiff-bench-unscheduled', containers: [{ name: 'c', image: 'busybox' }] },
   });
 
 /** One closed-loop phase of pod creates through a fresh client with `concurrency` sockets. */

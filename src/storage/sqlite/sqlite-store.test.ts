@@ -17,8 +17,8 @@ const dir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-test-'));
 let n = 0;
 
 describeStoreConformance(
-  'sqlite',
-  async () => openSqliteStore(join(dir, `conformance-${n++}.db`)),
+  'sqlite with the writer worker',
+  async () => openSqliteStore(join(dir, `conformance-${n++}.db`), { writer: 'worker' }),
   async () => rmSync(dir, { recursive: true, force: true }),
 );
 
@@ -185,7 +185,7 @@ describe('sqlite store', () => {
     const seeded = openSqliteStore(path, { writer: 'inline' });
     await seeded.create('/a', '1');
     await seeded.close();
-    const store = open(path, { workerScript: pathToFileURL(broken) });
+    const store = open(path, { writer: 'worker', workerScript: pathToFileURL(broken) });
     await expect(store.create('/b', '1')).rejects.toMatchObject({ code: 'Unavailable' });
     expect((await store.get('/a'))?.value).toBe('1');
     expect(await store.currentRevision()).toBe(1);

@@ -6,10 +6,12 @@
  * that commit. One batch is in flight at a time, and writes arriving meanwhile form the next one,
  * so under load batches grow by themselves. fsync, not SQL, bounds single-write throughput.
  *
- * Where the commit runs (writer.ts): for a file, on a worker thread that owns the only read-write
- * connection (writer-worker.ts), so an fsync never blocks this thread's event loop; reads use a
- * query-only connection here, which WAL lets run during the worker's commits. For ':memory:' (which
- * a worker cannot share) and the 'inline' option, the same writer code runs on this thread.
+ * Where the commit runs (writer.ts): by default on this thread ('inline'). The 'worker' option
+ * (or SKIFF_SQLITE_WRITER=worker) moves it to a worker thread that owns the only read-write
+ * connection (writer-worker.ts), so an fsync never blocks this thread's event loop; reads then use
+ * a query-only connection here, which WAL lets run during the worker's commits. Measured on a
+ * 2-core machine (docs/benchmarks.md) the worker bought no throughput (it competes for the same
+ * cores) and cost ~10 MB of idle RSS, so inline is the default; on more cores, try the worker.
  *
  * Revisions are allocated by the writer alone. This thread knows a revision once the writer's
  * reply for it arrived: `rev` is the newest acknowledged revision, and every event up to it has
@@ -43,9 +45,9 @@ const REPLAY_CHUNK = 1000;
 /** Where commits run; see the module comment. */
 export interface SqliteStoreOptions {
   /**
-   * 'worker' (the default for a file) or 'inline' (on this thread; always so for ':memory:').
-   * When unset, SKIFF_SQLITE_WRITER=inline selects inline: a fallback, and the A/B switch for
-   * benchmarking a real server.
+   * 'inline' (the default; on this thread, always so for ':memory:') or 'worker' (a writer
+   * thread, for files). When unset, SKIFF_SQLITE_WRITER=worker selects the worker: the A/B
+   * switch for benchmarking a real server.
    */
   writer?: 'worker' | 'inline';
   /** The writer worker's script; by default the bundled file, or one built from the sources. */
@@ -111,7 +113,7 @@ export class SqliteStore implements Store {
       this.rev = headRevision(this.stmts);
       const transaction = this.db.transaction((read: () => unknown) => read());
       this.readConsistent = <T>(read: () => T) => transaction(read) as T;
-      const writer = options.writer ?? (process.env.SKIFF_SQLITE_WRITER === 'inline' ? 'inline' : 'worker');
+      const writer = options.writer ?? (process.env.SKIFF_SQLITE_WRITER === 'worker' ? 'worker' : 'inline');
       if (isInMemory(path) || writer === 'inline') {
         this.writer = new InlineWriter(new Writer(this.stmts));
       } else {
