@@ -83,7 +83,7 @@ export async function decodeBody(body: Buffer, type: string): Promise<unknown> {
   }
 }
 
-/** Writes a JSON body (a string is sent as already-serialized JSON). */
+/** Writes a JSON body (a string or Buffer is sent as already-serialized JSON). */
 export function sendJSON(
   res: Response,
   code: number,
@@ -95,7 +95,9 @@ export function sendJSON(
     return;
   }
   // Encode once: the length header and the body come from the same bytes.
-  const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  const bytes = Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   res.writeHead(code, {
     'content-type': 'application/json',
     'content-length': String(bytes.length),

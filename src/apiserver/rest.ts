@@ -25,6 +25,7 @@ import { type ServedResource, toStorageVersion, viewOf } from './served-resource
 import { handleSubresource } from './subresources.js';
 import { negotiate, parseIncludeObject, partialMetadata, toTable } from './table.js';
 import { serveWatch } from './watch.js';
+import { bytesOf } from './watch-cache.js';
 
 /** Entry point for one resource request; throws ApiError for the caller to turn into a Status. */
 export async function handleResource(
@@ -94,6 +95,9 @@ function selectors(call: Call) {
   return { labels, fields };
 }
 
+const comma = Buffer.from(',');
+const listEnd = Buffer.from(']}');
+
 async function list(call: Call): Promise<void> {
   const { info, served, params } = call;
   const { labels, fields } = selectors(call);
@@ -137,9 +141,14 @@ async function list(call: Call): Promise<void> {
     apiVersion: served.apiVersion,
     metadata: listMeta,
   });
-  // Splice the cached JSON of each item in: no re-serialization of the objects.
-  const body = `${head.slice(0, -1)},"items":[${page.items.map((i) => i.json).join(',')}]}`;
-  sendJSON(call.res, 200, body);
+  // Splice each item's cached bytes in: no serialization and no string building per LIST.
+  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"items":[`)];
+  page.items.forEach((item, i) => {
+    if (i > 0) parts.push(comma);
+    parts.push(bytesOf(item));
+  });
+  parts.push(listEnd);
+  sendJSON(call.res, 200, Buffer.concat(parts));
 }
 
 function watch(call: Call): void {

@@ -3,7 +3,7 @@
  * autoscaling/v1 Scale view of replicas), and the pod-only `binding` and `eviction`.
  * Streaming subresources (log, exec, attach, portforward, proxy) belong to the node agent.
  */
-import { ApiError, errors } from '../api/errors.js';
+import { errors } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import type { ScaleAdapter } from '../registry/types.js';
 import { type Call, dryRun, readObject, readPatch, sendObject } from './call.js';

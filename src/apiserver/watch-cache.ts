@@ -15,6 +15,14 @@ export interface CachedObject {
   obj: KObject;
   json: string;
   revision: number;
+  /** The JSON as UTF-8, made on first LIST and reused by later ones (see bytesOf). */
+  bytes?: Buffer;
+}
+
+/** An object's JSON as bytes, encoded once: LISTs then copy bytes instead of encoding strings. */
+export function bytesOf(o: CachedObject): Buffer {
+  o.bytes ??= Buffer.from(o.json);
+  return o.bytes;
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
