@@ -3,8 +3,8 @@
  * failures into one clear line on stderr (no stack traces for users).
  */
 
-import { type Command, UsageError } from './command.js';
 import { agentCommand } from './agent.js';
+import { type Command, UsageError } from './command.js';
 import { serverCommand } from './server.js';
 import { versionCommand } from './version.js';
 

@@ -12,6 +12,7 @@ import type { Etcd3, IRequestOp, ITxnResponse } from 'etcd3';
 
 // etcd3 pulls in gRPC and protobufjs: loaded on first use, so sqlite-only servers start faster.
 const requireLazily = createRequire(import.meta.url);
+
 import type { KV, ListOptions, ListResult, Store, Watch, WatchHandlers } from '../store.js';
 import { StoreError } from '../store.js';
 import { isCompacted, KeySpace, toStoreError } from './codec.js';
