@@ -43,6 +43,23 @@ export function decodeKV(kv: KV): CachedObject {
   return { key: kv.key, obj, json: JSON.stringify(obj), revision: kv.modRevision };
 }
 
+/**
+ * What a watcher with a filter sees of a cache event: an object moving into the filter is ADDED
+ * for it, one moving out is DELETED, as Kubernetes' filtered watches report. undefined: nothing.
+ */
+export function filteredEventType(
+  event: CacheEvent,
+  match: (obj: KObject) => boolean,
+): CacheEventType | undefined {
+  const now = match(event.object.obj);
+  const before = event.prev ? match(event.prev.obj) : false;
+  if (event.type === 'ADDED') return now ? 'ADDED' : undefined;
+  if (event.type === 'DELETED') return now || before ? 'DELETED' : undefined;
+  if (now && before) return 'MODIFIED';
+  if (now) return 'ADDED';
+  return before ? 'DELETED' : undefined;
+}
+
 /** A live subscription; `push` is called synchronously for each event in order. */
 export interface CacheWatcher {
   push(event: CacheEvent): void;

@@ -10,7 +10,7 @@ import type { KObject } from '../api/object.js';
 import type { Response } from './http.js';
 import { namespacePrefix, type ServedResource, viewOf } from './served-resource.js';
 import { columnsOf, type IncludeObject, partialMetadata, type ResponseShape, tableRow } from './table.js';
-import type { CachedObject, CacheEvent } from './watch-cache.js';
+import { type CachedObject, type CacheEvent, filteredEventType } from './watch-cache.js';
 
 export interface WatchQuery {
   namespace: string;
@@ -80,16 +80,8 @@ export function serveWatch(res: Response, served: ServedResource, q: WatchQuery)
 
   const push = (event: CacheEvent) => {
     if (!event.object.key.startsWith(prefix)) return;
-    // An object that moves into or out of the selector is ADDED or DELETED for this watcher.
-    const matchesNow = q.match(event.object.obj);
-    const matchedBefore = event.prev ? q.match(event.prev.obj) : false;
-    if (event.type === 'ADDED') {
-      if (matchesNow) send('ADDED', encodeObject(event.object));
-    } else if (event.type === 'DELETED') {
-      if (matchedBefore || matchesNow) send('DELETED', encodeObject(event.object));
-    } else if (matchesNow && matchedBefore) send('MODIFIED', encodeObject(event.object));
-    else if (matchesNow) send('ADDED', encodeObject(event.object));
-    else if (matchedBefore) send('DELETED', encodeObject(event.object));
+    const type = filteredEventType(event, q.match);
+    if (type) send(type, encodeObject(event.object));
     lastRevision = event.revision;
   };
 

@@ -15,6 +15,7 @@ import {
   toStorageVersion,
   viewOf,
 } from '../apiserver/served-resource.js';
+import { filteredEventType } from '../apiserver/watch-cache.js';
 import type { Store } from '../storage/store.js';
 import type {
   Client,
@@ -86,12 +87,7 @@ class InProcessResource<T extends KObject> implements ResourceClient<T> {
       unsubscribe = this.served.cache.watch(after, {
         push: (event) => {
           if (stopped || !event.object.key.startsWith(prefix)) return;
-          const now = match(event.object.obj);
-          const before = event.prev ? match(event.prev.obj) : false;
-          let type: 'ADDED' | 'MODIFIED' | 'DELETED' | undefined;
-          if (event.type === 'ADDED') type = now ? 'ADDED' : undefined;
-          else if (event.type === 'DELETED') type = now || before ? 'DELETED' : undefined;
-          else type = now && before ? 'MODIFIED' : now ? 'ADDED' : before ? 'DELETED' : undefined;
+          const type = filteredEventType(event, match);
           if (type) callbacks.onEvent({ type, object: viewOf(this.served, event.object).obj as T });
         },
         fail: (err) => {
