@@ -34,8 +34,11 @@ export async function startTestServer(
     client: server.client,
     dataDir,
     async close() {
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await server.close();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }
