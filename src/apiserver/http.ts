@@ -15,33 +15,30 @@ export const maxBodyBytes = 3 * 1024 * 1024;
 
 /** Reads the whole body, refusing more than maxBodyBytes with 413. */
 export function readBody(req: Request, limit = maxBodyBytes): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) {
-    req.resume?.();
-    return Promise.reject(errors.tooLarge());
-  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
+    // Too large: keep reading (and dropping) so the client finishes its upload and can read the
+    // 413; answering mid-upload makes clients fail with EPIPE instead of seeing the Status. Past
+    // the drain cap, the connection is cut.
+    let tooLarge = Number(req.headers['content-length'] ?? 0) > limit;
     req.on('data', (chunk: Buffer) => {
-      if (failed) return;
       size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(errors.tooLarge());
+      if (size > limit) tooLarge = true;
+      if (tooLarge) {
+        chunks.length = 0;
+        if (size > drainCapBytes) req.destroy();
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks));
-    });
-    req.on('error', (err) => {
-      if (!failed) reject(err);
-    });
+    req.on('end', () => (tooLarge ? reject(errors.tooLarge()) : resolve(Buffer.concat(chunks))));
+    req.on('error', (err) => reject(tooLarge ? errors.tooLarge() : err));
   });
 }
+
+/** How much of an over-limit body is read and dropped before the connection is cut. */
+const drainCapBytes = 64 * 1024 * 1024;
 
 /** The media type of a request body, without parameters. */
 export function mediaType(req: Request): string {
