@@ -30,6 +30,11 @@ export interface PodSyncOptions {
   backoff?: Backoff;
   /** Concurrent reconciles (default 64). */
   workers?: number;
+  /**
+   * How long a new pod's "containers are being created" status may wait for the containers to
+   * start, so a fast start costs one status write instead of two (default 200 ms; 0: never wait).
+   */
+  statusCoalesceMs?: number;
 }
 
 type PodObject = Pod & KObject;
@@ -38,6 +43,13 @@ const keyOfPod = (p: { metadata?: { namespace?: string; name?: string } }) =>
   `${p.metadata?.namespace ?? 'default'}/${p.metadata?.name}`;
 const runtimeAction = (a: Action) =>
   a.type === 'createSandbox' || a.type === 'startContainer' || a.type === 'stopPod' || a.type === 'removePod';
+
+/** True for a status that only says the pod's containers are still being created. */
+function onlyCreating(a: Action): boolean {
+  if (a.type !== 'updateStatus' || a.status.phase !== 'Pending') return false;
+  const all = [...(a.status.initContainerStatuses ?? []), ...(a.status.containerStatuses ?? [])];
+  return all.length > 0 && all.every((c) => c.state?.waiting?.reason === 'ContainerCreating');
+}
 
 /** Rounds of plan-then-act per reconcile before writing to the API: enough for stop → remove. */
 const MAX_ROUNDS = 4;
@@ -58,6 +70,8 @@ export class PodSync {
   private readonly sandboxes = new Map<string, Set<string>>();
   /** Our own last status write per pod, fresher than the informer until its event arrives. */
   private readonly written = new Map<string, PodObject>();
+  /** When each pod still starting was first seen, for status coalescing (see statusCoalesceMs). */
+  private readonly startingSince = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
   private workers: Promise<void> | undefined;
 
@@ -140,9 +154,31 @@ export class PodSync {
         for (const a of runtimeActions) await this.apply(key, a);
         continue;
       }
-      for (const a of actions) await this.apply(key, a);
+      const wait = this.coalesceWait(key, actions);
+      for (const a of actions) {
+        if (wait > 0 && a.type === 'updateStatus') continue;
+        await this.apply(key, a);
+      }
+      if (wait > 0) this.queue.addAfter(key, wait);
       return;
     }
+  }
+
+  /**
+   * Milliseconds to hold back a "containers are being created" status, as the kubelet's status
+   * manager writes the latest status rather than every step: if the containers start meanwhile,
+   * one write reports both. 0 when the status should be written now.
+   */
+  private coalesceWait(key: string, actions: Action[]): number {
+    const window = this.options.statusCoalesceMs ?? 200;
+    if (window <= 0 || !actions.some(onlyCreating)) {
+      this.startingSince.delete(key);
+      return 0;
+    }
+    const now = this.options.clock.now().getTime();
+    const since = this.startingSince.get(key) ?? now;
+    this.startingSince.set(key, since);
+    return Math.max(0, since + window - now);
   }
 
   private async apply(key: string, a: Action): Promise<void> {
