@@ -5,11 +5,11 @@
  * rules come from the resource's strategy.
  */
 import { randomUUID } from 'node:crypto';
+import { deepEqual } from '../api/deep-equal.js';
 import { type ApiError, errors, type StatusCause } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import type { FieldError, StrategyContext } from '../registry/types.js';
 import { type KV, type Store, StoreError } from '../storage/store.js';
-import { deepEqual } from './deep-equal.js';
 import { dns1123SubdomainErrors, generateName, pathSegmentErrors } from './names.js';
 import { objectKey, type ServedResource } from './served-resource.js';
 import { type CachedObject, decodeKV } from './watch-cache.js';

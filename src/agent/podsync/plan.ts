@@ -4,7 +4,7 @@
  * I/O, time comes in through the context, so tests drive it with tables of cases.
  */
 import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
-import { deepEqual } from '../../apiserver/deep-equal.js';
+import { deepEqual } from '../../api/deep-equal.js';
 import type { RuntimeContainer, RuntimePod } from '../runtime/runtime.js';
 import { type Backoff, restartDecision } from './restart.js';
 import { podStatus } from './status.js';

@@ -5,9 +5,9 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from 'kubernetes-types/policy/v1.js';
+import { deepEqual } from '../../api/deep-equal.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
-import { deepEqual } from '../../apiserver/deep-equal.js';
 import { keyOf } from '../../client/types.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { labelSelectorMatches } from '../../registry/common/selector.js';

@@ -4,9 +4,9 @@
  * Endpoints of a deleted Service go with it. Level-based over service keys.
  */
 import type { Endpoints } from 'kubernetes-types/core/v1.js';
+import { deepEqual } from '../../api/deep-equal.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
-import { deepEqual } from '../../apiserver/deep-equal.js';
 import { splitKey } from '../../client/types.js';
 import { runWorkers } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../manager.js';

@@ -5,9 +5,9 @@
  * the API on each reconcile, so a slice just written is never missed and duplicated.
  */
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { deepEqual } from '../../api/deep-equal.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
-import { deepEqual } from '../../apiserver/deep-equal.js';
 import { splitKey } from '../../client/types.js';
 import { runWorkers } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../manager.js';

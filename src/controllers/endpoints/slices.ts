@@ -7,7 +7,7 @@
  */
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { deepEqual } from '../../apiserver/deep-equal.js';
+import { deepEqual } from '../../api/deep-equal.js';
 import { isPodReady, podHostname, podIsEndpoint } from './pods.js';
 import { endpointPorts } from './subsets.js';
 

@@ -7,9 +7,9 @@
  * when a delete asks for Foreground or Orphan propagation.
  */
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { deepEqual } from '../../api/deep-equal.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
-import { deepEqual } from '../../apiserver/deep-equal.js';
 import type { Client } from '../../client/types.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../manager.js';

@@ -15,20 +15,7 @@ export function validateObjectMeta(obj: KObject): FieldError[] {
   ];
 }
 
-/** Deep structural equality of JSON values; key order does not matter, undefined keys are ignored. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  return ak.length === bk.length && ak.every((k) => deepEqual(ao[k], bo[k]));
-}
+export { deepEqual } from '../../api/deep-equal.js';
 
 /** A JSON deep copy, for comparing "what the spec would be if only allowed fields changed". */
 export function clone<T>(v: T): T {
