@@ -4,7 +4,22 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** binary that proves the package is installed → Debian package. */
-const needed = [{ binary: '/usr/bin/etcd', pkg: 'etcd-server' }];
+const needed = [
+  { binary: '/usr/bin/etcd', pkg: 'etcd-server' },
+  // The node agent: OCI runtime and its monitor, pod networking, images.
+  { binary: '/usr/sbin/runc', pkg: 'runc' },
+  { binary: '/usr/bin/conmon', pkg: 'conmon' },
+  { binary: '/usr/lib/cni/bridge', pkg: 'containernetworking-plugins' },
+  { binary: '/usr/sbin/iptables', pkg: 'iptables' },
+  { binary: '/usr/sbin/nft', pkg: 'nftables' },
+  { binary: '/usr/sbin/ip', pkg: 'iproute2' },
+  { binary: '/usr/bin/skopeo', pkg: 'skopeo' },
+  // Tests: images are built from busybox with umoci and served by a local registry.
+  { binary: '/usr/bin/umoci', pkg: 'umoci' },
+  { binary: '/bin/busybox', pkg: 'busybox-static' },
+  { binary: '/usr/bin/docker-registry', pkg: 'docker-registry' },
+  { binary: '/usr/bin/htpasswd', pkg: 'apache2-utils' },
+];
 
 const missing = needed.filter((n) => !existsSync(n.binary));
 if (missing.length === 0) process.exit(0);
@@ -24,5 +39,7 @@ execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...p
   stdio: 'inherit',
   env,
 });
-// Debian starts etcd as a system service on install; skiff's tests run their own instances.
-spawnSync('systemctl', ['disable', '--now', 'etcd'], { stdio: 'ignore' });
+// Debian starts etcd and the registry as system services on install; skiff's tests run their own.
+for (const service of ['etcd', 'docker-registry']) {
+  spawnSync('systemctl', ['disable', '--now', service], { stdio: 'ignore' });
+}

@@ -197,7 +197,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       ctx.signal.addEventListener('abort', () => controller.stop(), { once: true });
     },
   };
-  const controllers = [...(config.controllers ?? allControllers()), namespaceLifecycle];
+  const controllers = [...(config.controllers ?? allControllers(config.clusterCIDR)), namespaceLifecycle];
   const controllerManager = new ControllerManager(client, controllers, {
     identity: `${hostname()}_${process.pid}_${randomBytes(4).toString('hex')}`,
     clock: realClock,

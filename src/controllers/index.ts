@@ -11,12 +11,14 @@ import { endpointSliceController, endpointsController } from './endpoints/index.
 import { garbageCollectorController } from './garbagecollector/index.js';
 import { jobController } from './job/index.js';
 import type { Controller } from './manager.js';
+import { nodeIpamController } from './nodeipam/index.js';
 import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
 import { replicaSetController } from './replicaset/index.js';
 import { serviceAccountController } from './serviceaccount/index.js';
 import { statefulSetController } from './statefulset/index.js';
 
-export function allControllers(): Controller[] {
+/** Every controller; `clusterCIDR` is the range node pod CIDRs come from. */
+export function allControllers(clusterCIDR = '10.42.0.0/16'): Controller[] {
   return [
     schedulerController,
     deploymentController,
@@ -27,6 +29,7 @@ export function allControllers(): Controller[] {
     cronJobController(),
     garbageCollectorController,
     serviceAccountController,
+    nodeIpamController(clusterCIDR),
     nodeLifecycleController,
     taintEvictionController,
     endpointsController,

@@ -122,7 +122,7 @@ export class NodeManager {
   /** The API shows a node of ours other than we report it: post status now. */
   private noticed(node: NodeObject): void {
     const entry = this.entries.get(node.metadata.name!);
-    if (entry?.registered && !conditionsHold(node.status?.conditions)) {
+    if (entry?.registered && !conditionsHold(node.status?.conditions, entry.config.pressure?.())) {
       entry.nextStatus = Math.min(entry.nextStatus, this.options.clock.now().getTime());
     }
   }
@@ -187,7 +187,7 @@ export class NodeManager {
       node = await this.nodesAPI.create('', desired);
     } catch (err) {
       if (!isReason(err, 'AlreadyExists')) throw err;
-      node = await this.adopt(desired);
+      node = await this.adopt(desired, entry.config);
     }
     entry.uid = node.metadata.uid;
     entry.registered = true;
@@ -199,16 +199,16 @@ export class NodeManager {
   }
 
   /** An existing Node of this name: our labels and pod CIDR on it, our status in it. */
-  private async adopt(desired: NodeObject): Promise<NodeObject> {
+  private async adopt(desired: NodeObject, config: NodeConfig): Promise<NodeObject> {
     const current = await this.nodesAPI.get('', desired.metadata.name!);
     const next = structuredClone(current);
     next.metadata.labels = { ...current.metadata.labels, ...desired.metadata.labels };
-    if (!next.spec?.podCIDR)
+    if (!next.spec?.podCIDR && desired.spec?.podCIDR)
       next.spec = { ...next.spec, podCIDR: desired.spec!.podCIDR, podCIDRs: desired.spec!.podCIDRs };
     const updated = await this.nodesAPI.update('', next);
     const status = {
       ...desired.status,
-      conditions: nodeConditions(current.status?.conditions, this.options.clock.now()),
+      conditions: nodeConditions(current.status?.conditions, this.options.clock.now(), config.pressure?.()),
     };
     return this.nodesAPI.patch('', updated.metadata.name!, 'merge', { status }, 'status');
   }
@@ -217,7 +217,7 @@ export class NodeManager {
     const now = this.options.clock.now();
     entry.nextStatus = now.getTime() + this.statusMs;
     const current = this.informer.get(entry.config.name);
-    const conditions = nodeConditions(current?.status?.conditions, now);
+    const conditions = nodeConditions(current?.status?.conditions, now, entry.config.pressure?.());
     try {
       // Strategic merge by condition type keeps conditions others own (e.g. NetworkUnavailable).
       await this.nodesAPI.patch('', entry.config.name, 'strategic', { status: { conditions } }, 'status');

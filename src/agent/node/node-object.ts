@@ -14,12 +14,25 @@ export interface NodeConfig {
   labels: Record<string, string>;
   /** cpu, memory, pods, ephemeral-storage, ...: allocatable is the same. */
   capacity: Record<string, string>;
-  /** The node's pod range, e.g. 10.42.3.0/24. */
+  /** The node's pod range, e.g. 10.42.3.0/24; empty: the server's node IPAM assigns one. */
   podCIDR: string;
   /** The node's InternalIP (loopback for virtual nodes: nothing must ever reach out to it). */
   internalIP: string;
   /** A simulated node (instance-type "virtual"). */
   virtual: boolean;
+  /** Where the agent's endpoint (logs, exec, port-forward, stats) listens (default 10250). */
+  kubeletPort?: number;
+  /** Facts about the host a real node reports (kernel, OS image, machine id). */
+  systemInfo?: { kernelVersion: string; osImage: string; machineID?: string; bootID?: string };
+  /** A real node's resource pressure, read at each status post. */
+  pressure?: () => NodePressure;
+}
+
+/** Which of the kubelet's pressure conditions hold. */
+export interface NodePressure {
+  memory: boolean;
+  disk: boolean;
+  pid: boolean;
 }
 
 /** What the node reports about the runtime and agent. */
@@ -80,12 +93,41 @@ const conditionText: Record<string, { status: 'True' | 'False'; reason: string; 
   Ready: { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
 };
 
+/** The conditions' texts while the pressure holds. */
+const pressureText: Record<string, { status: 'True'; reason: string; message: string }> = {
+  MemoryPressure: {
+    status: 'True',
+    reason: 'KubeletHasInsufficientMemory',
+    message: 'kubelet has insufficient memory available',
+  },
+  DiskPressure: { status: 'True', reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure' },
+  PIDPressure: {
+    status: 'True',
+    reason: 'KubeletHasInsufficientPID',
+    message: 'kubelet has insufficient PID available',
+  },
+};
+
+function reported(pressure: NodePressure | undefined) {
+  if (!pressure) return conditionText;
+  return {
+    ...conditionText,
+    ...(pressure.memory ? { MemoryPressure: pressureText.MemoryPressure } : {}),
+    ...(pressure.disk ? { DiskPressure: pressureText.DiskPressure } : {}),
+    ...(pressure.pid ? { PIDPressure: pressureText.PIDPressure } : {}),
+  };
+}
+
 /**
  * The kubelet's conditions, heartbeat now; a condition keeps its lastTransitionTime while its
  * status holds in `current` (what the API shows, e.g. Ready=Unknown after a lost lease).
  */
-export function nodeConditions(current: NodeCondition[] | undefined, now: Date): NodeCondition[] {
-  return Object.entries(conditionText).map(([type, c]) => {
+export function nodeConditions(
+  current: NodeCondition[] | undefined,
+  now: Date,
+  pressure?: NodePressure,
+): NodeCondition[] {
+  return Object.entries(reported(pressure)).map(([type, c]) => {
     const prev = current?.find((x) => x.type === type);
     return {
       type,
@@ -100,8 +142,8 @@ export function nodeConditions(current: NodeCondition[] | undefined, now: Date):
 }
 
 /** True when `current` shows every condition as this agent reports it. */
-export function conditionsHold(current: NodeCondition[] | undefined): boolean {
-  return Object.entries(conditionText).every(
+export function conditionsHold(current: NodeCondition[] | undefined, pressure?: NodePressure): boolean {
+  return Object.entries(reported(pressure)).every(
     ([type, c]) => current?.find((x) => x.type === type)?.status === c.status,
   );
 }
@@ -123,22 +165,22 @@ export function nodeObject(config: NodeConfig, info: NodeRuntimeInfo, now: Date)
         'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
       },
     },
-    spec: { podCIDR: config.podCIDR, podCIDRs: [config.podCIDR] },
+    spec: config.podCIDR ? { podCIDR: config.podCIDR, podCIDRs: [config.podCIDR] } : {},
     status: {
       capacity: { ...config.capacity },
       allocatable: { ...config.capacity },
-      conditions: nodeConditions(undefined, now),
+      conditions: nodeConditions(undefined, now, config.pressure?.()),
       addresses: [
         { type: 'InternalIP', address: config.internalIP },
         { type: 'Hostname', address: config.name },
       ],
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      daemonEndpoints: { kubeletEndpoint: { Port: config.kubeletPort ?? 10250 } },
       nodeInfo: {
-        machineID: stableID(config.name, 'machine'),
+        machineID: config.systemInfo?.machineID ?? stableID(config.name, 'machine'),
         systemUUID: stableID(config.name, 'system'),
-        bootID: stableID(`${config.name}/${now.getTime()}`, 'boot'),
-        kernelVersion: config.virtual ? 'virtual' : '',
-        osImage: config.virtual ? 'skiff virtual node' : '',
+        bootID: config.systemInfo?.bootID ?? stableID(`${config.name}/${now.getTime()}`, 'boot'),
+        kernelVersion: config.systemInfo?.kernelVersion ?? (config.virtual ? 'virtual' : ''),
+        osImage: config.systemInfo?.osImage ?? (config.virtual ? 'skiff virtual node' : ''),
         containerRuntimeVersion: `${info.runtimeName}://${info.runtimeVersion}`,
         kubeletVersion: info.kubeletVersion,
         kubeProxyVersion: '',

@@ -6,8 +6,14 @@
 import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { deepEqual } from '../../api/deep-equal.js';
 import type { RuntimeContainer, RuntimePod } from '../runtime/runtime.js';
-import { type Backoff, restartDecision } from './restart.js';
-import { podStatus } from './status.js';
+import {
+  type Backoff,
+  FAILURE_SHOWN_MS,
+  failureWait,
+  restartDecision,
+  type StartFailure,
+} from './restart.js';
+import { type ProbeView, podStatus } from './status.js';
 
 /** Something the executor does. Runtime actions come first in a plan, API writes last. */
 export type Action =
@@ -26,6 +32,10 @@ export interface PlanContext {
   backoff: Backoff;
   /** The InternalIP of the node a pod is bound to. */
   hostIP(nodeName: string): string;
+  /** The standing start failure of a container, if its last start failed. */
+  failure?(podUID: string, name: string, init: boolean): StartFailure | undefined;
+  /** Probe results for a running container (none: started and ready once running). */
+  probe?: ProbeView;
 }
 
 const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
@@ -62,16 +72,20 @@ function planContainer(
   ctx: PlanContext,
   actions: Action[],
 ): 'done' | 'busy' | 'failed' {
-  if (!state) {
-    actions.push({ type: 'startContainer', pod, container: spec, init });
-    return 'busy';
+  if (state && state.phase !== 'exited') return 'busy';
+  if (state && state.exitCode === 0 && init) return 'done';
+  const decision = state ? restartDecision(pod, state, ctx.now, ctx.backoff) : 'now';
+  if (decision === 'never') return state?.exitCode === 0 ? 'done' : 'failed';
+  let wait = decision === 'now' ? 0 : decision;
+  const failure = ctx.failure?.(uidOf(pod), spec.name, init);
+  if (failure) {
+    wait = Math.max(wait, failureWait(failure, ctx.now, ctx.backoff));
+    // Wake when the fresh failure's reason gives way to the back-off reason, so status shows it.
+    const shown = failure.at.getTime() + FAILURE_SHOWN_MS - ctx.now.getTime();
+    if (shown > 0 && wait > shown) wait = shown;
   }
-  if (state.phase !== 'exited') return 'busy';
-  if (state.exitCode === 0 && init) return 'done';
-  const decision = restartDecision(pod, state, ctx.now, ctx.backoff);
-  if (decision === 'now') actions.push({ type: 'startContainer', pod, container: spec, init });
-  else if (typeof decision === 'number') actions.push({ type: 'requeue', pod, afterMs: decision });
-  else return state.exitCode === 0 ? 'done' : 'failed';
+  if (wait === 0) actions.push({ type: 'startContainer', pod, container: spec, init });
+  else actions.push({ type: 'requeue', pod, afterMs: wait });
   return 'busy';
 }
 
@@ -98,6 +112,8 @@ export function planPod(pod: Pod, rp: RuntimePod | undefined, ctx: PlanContext):
     now: ctx.now,
     hostIP: ctx.hostIP(pod.spec!.nodeName!),
     backoff: ctx.backoff,
+    failure: ctx.failure,
+    probe: ctx.probe,
   });
   if (!deepEqual(status, pod.status)) actions.push({ type: 'updateStatus', pod, status });
   return actions;

@@ -4,16 +4,17 @@
  * and workers reconcile one pod at a time: plan, apply runtime actions, look again, and finally
  * write status or delete the object. Level-based: a reconcile never trusts the event that woke it.
  */
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
 import { ApiEventRecorder, type EventRecorder } from '../../client/events.js';
 import { Informer } from '../../client/informer.js';
 import type { Client, Clock, ResourceClient } from '../../client/types.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
-import type { Runtime, RuntimePod } from '../runtime/runtime.js';
+import { ContainerStartError, type Runtime, type RuntimePod } from '../runtime/runtime.js';
+import type { PodHooks } from './hooks.js';
 import { type Action, type PlanContext, plan } from './plan.js';
-import { type Backoff, defaultBackoff } from './restart.js';
+import { type Backoff, defaultBackoff, type StartFailure } from './restart.js';
 
 /** What pod sync needs to know of each node it serves. */
 export interface NodeNetwork {
@@ -35,6 +36,8 @@ export interface PodSyncOptions {
    * start, so a fast start costs one status write instead of two (default 200 ms; 0: never wait).
    */
   statusCoalesceMs?: number;
+  /** Volumes, config, probes and events of real nodes (none for virtual ones). */
+  hooks?: PodHooks;
 }
 
 type PodObject = Pod & KObject;
@@ -54,6 +57,8 @@ function onlyCreating(a: Action): boolean {
 /** Rounds of plan-then-act per reconcile before writing to the API: enough for stop → remove. */
 const MAX_ROUNDS = 4;
 
+const failureKey = (uid: string, name: string, init: boolean) => `${uid}/${init ? 'init' : 'main'}/${name}`;
+
 function newer(a: PodObject | undefined, b: PodObject | undefined): PodObject | undefined {
   if (!a || !b || a.metadata.uid !== b.metadata.uid) return a;
   // skiff's resourceVersions are store revisions: numerically ordered.
@@ -72,6 +77,10 @@ export class PodSync {
   private readonly written = new Map<string, PodObject>();
   /** When each pod still starting was first seen, for status coalescing (see statusCoalesceMs). */
   private readonly startingSince = new Map<string, number>();
+  /** Standing start failures, by `uid/init|main/name`: they drive back-off and waiting reasons. */
+  private readonly failures = new Map<string, StartFailure>();
+  /** Pods whose volumes and files are ready (hooks.preparePod succeeded), by uid. */
+  private readonly prepared = new Set<string>();
   private unsubscribe: (() => void) | undefined;
   private workers: Promise<void> | undefined;
 
@@ -142,7 +151,28 @@ export class PodSync {
       now: this.options.clock.now(),
       backoff: this.options.backoff ?? defaultBackoff,
       hostIP: (node) => this.options.nodes.get(node)?.hostIP ?? '',
+      failure: (uid, name, init) => this.failures.get(failureKey(uid, name, init)),
+      probe: this.options.hooks?.probe,
     };
+  }
+
+  /** Wakes the pod a runtime sandbox belongs to (probe results, liveness restarts). */
+  wake(uid: string): void {
+    const rp = this.options.runtime.getPod(uid);
+    if (rp) this.queue.add(keyOfPod({ metadata: rp }));
+  }
+
+  /**
+   * Restarts one container as a failed liveness or startup probe asks: it is killed within the
+   * pod's grace period and then restarted (or not) by its restartPolicy like any exit.
+   */
+  async restartContainer(uid: string, name: string, message: string): Promise<void> {
+    const rp = this.options.runtime.getPod(uid);
+    const pod = rp && this.informer.get(keyOfPod({ metadata: rp }));
+    if (!rp || !pod || pod.metadata.uid !== uid) return;
+    if (this.options.hooks?.lifecycleEvents) this.events.record(pod, 'Normal', 'Killing', message);
+    await this.options.runtime.killContainer(uid, name, pod.spec?.terminationGracePeriodSeconds ?? 30);
+    this.wake(uid);
   }
 
   /** Plan and act until only API writes remain (or MAX_ROUNDS), then write. */
@@ -160,6 +190,7 @@ export class PodSync {
         await this.apply(key, a);
       }
       if (wait > 0) this.queue.addAfter(key, wait);
+      this.syncProbes(key);
       return;
     }
   }
@@ -187,17 +218,13 @@ export class PodSync {
       case 'createSandbox':
         return this.createSandbox(a.pod);
       case 'startContainer':
-        try {
-          return await runtime.startContainer(a.pod.metadata!.uid!, a.container, a.init);
-        } catch (err) {
-          this.warn(a.pod, 'Failed', `Error: ${(err as Error).message}`);
-          throw err;
-        }
+        return this.startContainer(key, a.pod, a.container, a.init);
       case 'stopPod':
         return runtime.stopPod(a.uid, a.gracePeriodSeconds);
       case 'removePod':
         await runtime.removePod(a.uid);
         this.sandboxes.get(key)?.delete(a.uid);
+        await this.forget(a.uid);
         return;
       case 'updateStatus':
         return this.writeStatus(key, a.pod as PodObject, a);
@@ -207,6 +234,60 @@ export class PodSync {
         this.queue.addAfter(key, a.afterMs);
         return;
     }
+  }
+
+  /**
+   * Starts one container: the pod's volumes first (once), then its config, then the runtime.
+   * A failure is recorded rather than thrown: the planner backs off and status shows the reason.
+   */
+  private async startContainer(key: string, pod: Pod, container: Container, init: boolean): Promise<void> {
+    const uid = pod.metadata!.uid!;
+    const hooks = this.options.hooks;
+    const rp = this.options.runtime.getPod(uid);
+    if (!rp) return;
+    if (hooks?.preparePod && !this.prepared.has(uid)) {
+      try {
+        await hooks.preparePod(pod, rp);
+        this.prepared.add(uid);
+      } catch (err) {
+        // As the kubelet: the pod stays ContainerCreating and the mount is retried.
+        this.warn(pod, 'FailedMount', (err as Error).message);
+        this.queue.addAfter(key, 2_000);
+        return;
+      }
+    }
+    const fkey = failureKey(uid, container.name, init);
+    try {
+      const config = hooks?.containerConfig?.(pod, container, rp);
+      await this.options.runtime.startContainer(uid, container, init, config);
+      this.failures.delete(fkey);
+      if (hooks?.lifecycleEvents) {
+        this.events.record(pod as PodObject, 'Normal', 'Created', `Created container ${container.name}`);
+        this.events.record(pod as PodObject, 'Normal', 'Started', `Started container ${container.name}`);
+      }
+    } catch (err) {
+      const reason = err instanceof ContainerStartError ? err.reason : 'RunContainerError';
+      const message = (err as Error).message;
+      const count = (this.failures.get(fkey)?.count ?? 0) + 1;
+      this.failures.set(fkey, { reason, message, count, at: this.options.clock.now() });
+      if (reason === 'ErrImagePull')
+        this.warn(pod, 'Failed', `Failed to pull image "${container.image}": ${message}`);
+      this.warn(pod, 'Failed', reason === 'ErrImagePull' ? `Error: ${reason}` : `Error: ${message}`);
+    }
+  }
+
+  private syncProbes(key: string): void {
+    const sync = this.options.hooks?.syncProbes;
+    if (!sync) return;
+    const pod = this.desired(key)[0];
+    if (pod) sync(pod, this.options.runtime.getPod(pod.metadata.uid!));
+  }
+
+  /** Drops what was kept for a removed sandbox. */
+  private async forget(uid: string): Promise<void> {
+    this.prepared.delete(uid);
+    for (const k of this.failures.keys()) if (k.startsWith(`${uid}/`)) this.failures.delete(k);
+    await this.options.hooks?.podRemoved?.(uid);
   }
 
   private async createSandbox(pod: Pod): Promise<void> {

@@ -39,3 +39,47 @@ export function restartDecision(pod: Pod, c: RuntimeContainer, now: Date, backof
   const wait = due - now.getTime();
   return wait <= 0 ? 'now' : wait;
 }
+
+/** A container start that failed (image pull, config, runtime), as pod sync recorded it. */
+export interface StartFailure {
+  /** Kubernetes' waiting reason: ErrImagePull, CreateContainerConfigError, RunContainerError, ... */
+  reason: string;
+  message: string;
+  /** Failures in a row for this container. */
+  count: number;
+  at: Date;
+}
+
+/** How long a fresh failure shows its own reason before the back-off reason replaces it. */
+export const FAILURE_SHOWN_MS = 1_000;
+
+/** The waiting reason while a failed start backs off, as the kubelet shows it. */
+const backOffReason: Record<string, string> = {
+  ErrImagePull: 'ImagePullBackOff',
+  RunContainerError: 'CrashLoopBackOff',
+  CreateContainerError: 'CrashLoopBackOff',
+};
+
+/** Configuration errors are retried at a steady pace: they heal when the user creates the object. */
+const STEADY_RETRY_MS = 10_000;
+
+/** Milliseconds until a failed start may be tried again (0: now). */
+export function failureWait(f: StartFailure, now: Date, backoff: Backoff): number {
+  const delay = backOffReason[f.reason]
+    ? backoffDelay(f.count, backoff)
+    : Math.min(STEADY_RETRY_MS, backoff.maxMs);
+  return Math.max(0, f.at.getTime() + delay - now.getTime());
+}
+
+/** The container's waiting state while its last start failure stands. */
+export function failureWaiting(
+  f: StartFailure,
+  image: string,
+  now: Date,
+): { reason: string; message: string } {
+  const fresh = now.getTime() - f.at.getTime() < FAILURE_SHOWN_MS;
+  const later = backOffReason[f.reason];
+  if (fresh || !later) return { reason: f.reason, message: f.message };
+  if (later === 'ImagePullBackOff') return { reason: later, message: `Back-off pulling image "${image}"` };
+  return { reason: later, message: f.message };
+}

@@ -6,13 +6,22 @@
  */
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { RuntimeContainer, RuntimePod } from '../runtime/runtime.js';
-import { type Backoff, restartDecision } from './restart.js';
+import { type Backoff, failureWaiting, restartDecision, type StartFailure } from './restart.js';
+
+/** Probe results of a running container; undefined when it has no probes (started, ready). */
+export type ProbeView = (
+  podUID: string,
+  c: RuntimeContainer,
+) => { started: boolean; ready: boolean } | undefined;
 
 export interface StatusContext {
   now: Date;
   /** The node's InternalIP. */
   hostIP: string;
   backoff: Backoff;
+  /** The standing start failure of a container, if its last start failed. */
+  failure?(podUID: string, name: string, init: boolean): StartFailure | undefined;
+  probe?: ProbeView;
 }
 
 /** Conditions the agent owns; others (PodScheduled, DisruptionTarget, gates) are kept as found. */
@@ -49,6 +58,7 @@ function containerStatus(
   c: RuntimeContainer | undefined,
   waitingFor: string,
   ctx: StatusContext,
+  init: boolean,
 ): ContainerStatus {
   const base = {
     name: spec.name,
@@ -58,21 +68,32 @@ function containerStatus(
     restartCount: 0,
     started: false,
   };
-  if (!c) return { ...base, state: { waiting: { reason: waitingFor } } };
+  const failure = ctx.failure?.(pod.metadata!.uid!, spec.name, init);
+  if (!c) {
+    const waiting = failure ? failureWaiting(failure, spec.image ?? '', ctx.now) : { reason: waitingFor };
+    return { ...base, state: { waiting } };
+  }
   const status: ContainerStatus = { ...base, image: c.image, imageID: c.imageID, restartCount: c.attempt };
   if (c.previous) status.lastState = terminated(c.previous);
   if (c.phase === 'created') return { ...status, state: { waiting: { reason: 'ContainerCreating' } } };
   const withID = { ...status, containerID: c.id };
   if (c.phase === 'running') {
-    // Probes are not simulated: a running container is started and (unless init) ready.
+    const probed = ctx.probe?.(pod.metadata!.uid!, c);
     return {
       ...withID,
-      ready: !c.init,
-      started: true,
+      ready: !c.init && (probed?.ready ?? true),
+      started: probed?.started ?? true,
       state: { running: { startedAt: iso(c.startedAt ?? ctx.now) } },
     };
   }
   const decision = restartDecision(pod, c, ctx.now, ctx.backoff);
+  if (failure && decision !== 'never') {
+    return {
+      ...withID,
+      lastState: terminated(c),
+      state: { waiting: failureWaiting(failure, spec.image ?? '', ctx.now) },
+    };
+  }
   if (typeof decision === 'number') {
     const seconds = Math.round((decision + (ctx.now.getTime() - (c.finishedAt?.getTime() ?? 0))) / 1000);
     const meta = pod.metadata!;
@@ -194,13 +215,14 @@ export function podStatus(pod: Pod, rp: RuntimePod | undefined, ctx: StatusConte
       stateOf(rp, c.name, true),
       blocked ? 'PodInitializing' : 'ContainerCreating',
       ctx,
+      true,
     );
     if (s.state?.terminated?.exitCode !== 0) blocked = true;
     return s;
   });
   const waitingFor = blocked ? 'PodInitializing' : 'ContainerCreating';
   const main = spec.containers.map((c) =>
-    containerStatus(pod, c, stateOf(rp, c.name, false), waitingFor, ctx),
+    containerStatus(pod, c, stateOf(rp, c.name, false), waitingFor, ctx, false),
   );
   const phase = podPhase(pod, init, main);
   const old = pod.status ?? {};

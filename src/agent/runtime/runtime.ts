@@ -46,6 +46,38 @@ export interface RuntimePod {
   containers: RuntimeContainer[];
 }
 
+/**
+ * What pod sync resolved for one container before it starts (src/agent/container-config):
+ * the runtime adds only what comes from the image (entrypoint, cmd, env, workingDir, user).
+ */
+export interface ContainerRunConfig {
+  /** The container's command after $(VAR) expansion; undefined: the image's entrypoint. */
+  command?: string[];
+  /** The container's args after $(VAR) expansion; undefined: the image's cmd (when command is also undefined). */
+  args?: string[];
+  /** The container's environment, resolved and in order (image env goes first, these override). */
+  env: Array<{ name: string; value: string }>;
+  /** Host paths bind-mounted into the container (volumes, /etc/hosts, /etc/resolv.conf, ...). */
+  mounts: Array<{ containerPath: string; hostPath: string; readOnly: boolean }>;
+  /** Registry credentials to try for this container's image (from imagePullSecrets), in order. */
+  pullAuths: Array<{ username: string; password: string }>;
+}
+
+/**
+ * A container that could not start, with the reason Kubernetes shows in its waiting state:
+ * ErrImagePull, ErrImageNeverPull, InvalidImageName, CreateContainerConfigError,
+ * CreateContainerError, RunContainerError. Pod sync reports it and retries with back-off.
+ */
+export class ContainerStartError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ContainerStartError';
+  }
+}
+
 /** What a sandbox needs from the node it runs on. */
 export interface SandboxConfig {
   nodeName: string;
@@ -65,8 +97,21 @@ export interface Runtime {
   readonly version: string;
   /** Creates the pod's sandbox (network namespace and IP); returns its state. */
   createSandbox(pod: Pod, config: SandboxConfig): Promise<RuntimePod>;
-  /** Starts a new attempt of one container in an existing sandbox (the first, or a restart). */
-  startContainer(podUID: string, container: Container, init: boolean): Promise<void>;
+  /**
+   * Starts a new attempt of one container in an existing sandbox (the first, or a restart).
+   * Throws ContainerStartError when it cannot (the attempt is not counted).
+   */
+  startContainer(
+    podUID: string,
+    container: Container,
+    init: boolean,
+    config?: ContainerRunConfig,
+  ): Promise<void>;
+  /**
+   * Stops one running container (SIGTERM, then SIGKILL after the grace period), as a failed
+   * liveness probe or a preStop-less restart needs; it exits like any other container.
+   */
+  killContainer(podUID: string, name: string, gracePeriodSeconds: number): Promise<void>;
   /** Stops every container of the pod within the grace period; the sandbox stays until removed. */
   stopPod(podUID: string, gracePeriodSeconds: number): Promise<void>;
   /** Removes the sandbox and its containers, freeing the pod IP. */

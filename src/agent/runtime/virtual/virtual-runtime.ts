@@ -160,6 +160,17 @@ export class VirtualRuntime implements Runtime {
     for (const c of record.pod.containers) if (c.phase !== 'exited') this.exit(c, 0);
   }
 
+  async killContainer(podUID: string, name: string, _gracePeriodSeconds: number): Promise<void> {
+    const record = this.pods.get(podUID);
+    const c = record?.pod.containers.find((x) => x.name === name && x.phase !== 'exited');
+    if (!record || !c) return;
+    record.timers.get(name)?.();
+    record.timers.delete(name);
+    // A simulated process killed for a failed probe: SIGKILL's 137, as runc would report.
+    this.exit(c, 137);
+    this.emit(record.pod);
+  }
+
   async removePod(podUID: string): Promise<void> {
     const record = this.pods.get(podUID);
     if (!record) return;

@@ -1,0 +1,2 @@
+/** Node IPAM: pod CIDRs for nodes that join without one. */
+export { nextFreeBlock, nodeIpamController } from './nodeipam-controller.js';
