@@ -1,25 +1,41 @@
 /**
- * `skiff agent`: joins a cluster as one or more nodes. With --virtual N it serves N simulated
- * nodes from this process (the virtual runtime), for scale tests; real nodes arrive with the
- * runc runtime (issue #4).
+ * `skiff agent`: joins a cluster as a node. By default this machine is the node and pods run as
+ * runc containers; with --virtual N it serves N simulated nodes from this process instead (the
+ * virtual runtime), for scale tests.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { startAgent } from '../agent/agent.js';
+import { defaultNodeIP } from '../agent/node/host.js';
 import { virtualNodes } from '../agent/node/virtual-nodes.js';
+import { startNodeAgent } from '../agent/node-agent.js';
 import { VirtualRuntime } from '../agent/runtime/virtual/virtual-runtime.js';
 import { httpClient } from '../client/http.js';
-import { type Command, parseFlags, UsageError } from './command.js';
+import { type Command, defaultDataDir, parseFlags, parsePort, UsageError } from './command.js';
 
 const help = `Join a skiff cluster as a node agent.
 
-Usage: skiff agent --server URL --token TOKEN --virtual N [flags]
+Usage: skiff agent --server URL --token TOKEN [flags]            this machine runs pods (runc)
+       skiff agent --server URL --token TOKEN --virtual N [flags] N simulated nodes
 
 Flags:
   --server URL            API server, e.g. https://127.0.0.1:6443
   --token TOKEN           node token (the server's <data-dir>/node-token)
   --token-file FILE       read the node token from FILE
-  --ca-file FILE          CA certificate to verify the server (<data-dir>/tls/ca.crt);
-                          without it the server is NOT verified
+  --ca-file FILE          cluster CA certificate (the server's <data-dir>/tls/ca.crt): verifies
+                          the server, and only clients it signed may use the node's endpoint.
+                          Default <data-dir>/tls/ca.crt when it exists; virtual nodes may omit it
+                          (the server is then NOT verified)
+
+Real node:
+  --node-name NAME        the Node's name (default: the host name)
+  --node-ip IP            the node's InternalIP; its endpoint listens there (default: the host's first address)
+  --kubelet-port N        the endpoint's port for logs/exec/port-forward/stats (default 10250; 0: any free port)
+  --data-dir DIR          runtime state, images, pod volumes and logs (default $SKIFF_DATA_DIR or ~/.skiff)
+  --insecure-registry H   a registry (host[:port]) reached over plain HTTP (repeatable; loopback ones always are)
+
+Virtual nodes:
   --virtual N             serve N simulated nodes from this process
   --name-prefix PREFIX    virtual node names are PREFIX0, PREFIX1, ... (default virtual-)
   --labels K=V,...        extra labels on every node
@@ -92,22 +108,22 @@ export const agentCommand: Command = {
         'node-cidr-mask-size': { type: 'string' },
         'start-delay': { type: 'string' },
         'run-duration': { type: 'string' },
+        'node-name': { type: 'string' },
+        'node-ip': { type: 'string' },
+        'kubelet-port': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true },
       },
       help,
     );
     if (!parsed) return 0;
     const v = parsed.values;
     if (parsed.positionals.length) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
-    if (v.virtual === undefined) {
-      process.stderr.write(
-        'skiff agent: real nodes come with the runc runtime (issue #4); use --virtual N for now\n',
-      );
-      return 2;
-    }
+    if (!v.server) throw new UsageError('--server is required');
+    if (v.virtual === undefined) return runRealNode(v as RealNodeFlags);
     const count = Number(v.virtual);
     if (!Number.isInteger(count) || count < 1)
       throw new UsageError(`--virtual: expected a whole number >= 1, got "${v.virtual}"`);
-    if (!v.server) throw new UsageError('--server is required');
     const nodes = virtualNodes({
       count,
       prefix: v['name-prefix'],
@@ -150,3 +166,66 @@ export const agentCommand: Command = {
     }
   },
 };
+
+interface RealNodeFlags {
+  server: string;
+  token?: string;
+  'token-file'?: string;
+  'ca-file'?: string;
+  labels?: string;
+  'node-name'?: string;
+  'node-ip'?: string;
+  'kubelet-port'?: string;
+  'data-dir'?: string;
+  'insecure-registry'?: string[];
+  'cluster-cidr'?: string;
+}
+
+/** Waits for SIGINT or SIGTERM; keeps the process alive meanwhile. */
+export function untilSignal(): Promise<void> {
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  return new Promise<void>((done) => {
+    const stop = () => {
+      clearInterval(keepAlive);
+      done();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** This machine as a node: pods run as runc containers until a signal stops the agent. */
+async function runRealNode(v: RealNodeFlags): Promise<number> {
+  if (process.getuid?.() !== 0) throw new Error('a real node runs containers and must run as root');
+  const dataDir = resolve(v['data-dir'] ?? defaultDataDir());
+  const caFile = v['ca-file'] ?? join(dataDir, 'tls', 'ca.crt');
+  if (!v['ca-file'] && !existsSync(caFile)) {
+    throw new UsageError("--ca-file is required (the server's <data-dir>/tls/ca.crt)");
+  }
+  const ca = await readWhenPresent(caFile);
+  const client = httpClient({ server: v.server, token: await token(v), ca });
+  const log = (line: string) => process.stderr.write(`skiff agent: ${line}\n`);
+  const nodeName = v['node-name'] ?? hostname().toLowerCase();
+  try {
+    const agent = await startNodeAgent({
+      client,
+      dataDir,
+      nodeName,
+      nodeIP: v['node-ip'] ?? defaultNodeIP(),
+      kubeletPort: parsePort(v['kubelet-port'], 10250),
+      clusterCA: ca.toString('utf8'),
+      clusterCIDR: v['cluster-cidr'],
+      insecureRegistries: v['insecure-registry'],
+      labels: parseKeyValues('--labels', v.labels),
+      log,
+    });
+    log(
+      `serving node ${nodeName} (pod CIDR ${agent.podCIDR}, endpoint port ${agent.kubeletPort}) for ${v.server}`,
+    );
+    await untilSignal();
+    await agent.stop();
+    return 0;
+  } finally {
+    client.close();
+  }
+}

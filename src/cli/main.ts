@@ -5,10 +5,12 @@
 
 import { agentCommand } from './agent.js';
 import { type Command, UsageError } from './command.js';
+import { imageCommand } from './image.js';
 import { serverCommand } from './server.js';
+import { upCommand } from './up.js';
 import { versionCommand } from './version.js';
 
-const commands: Command[] = [serverCommand, agentCommand, versionCommand];
+const commands: Command[] = [upCommand, serverCommand, agentCommand, imageCommand, versionCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

@@ -156,6 +156,16 @@ export class PodSync {
     };
   }
 
+  /** The pod object named namespace/name, as this agent last saw it. */
+  pod(namespace: string, name: string): PodObject | undefined {
+    return this.desired(`${namespace}/${name}`)[0];
+  }
+
+  /** Every pod bound to this agent's nodes. */
+  boundPods(): PodObject[] {
+    return this.informer.list().filter((p) => this.options.nodes.has(p.spec?.nodeName ?? ''));
+  }
+
   /** Wakes the pod a runtime sandbox belongs to (probe results, liveness restarts). */
   wake(uid: string): void {
     const rp = this.options.runtime.getPod(uid);
@@ -251,7 +261,10 @@ export class PodSync {
         this.prepared.add(uid);
       } catch (err) {
         // As the kubelet: the pod stays ContainerCreating and the mount is retried.
-        this.warn(pod, 'FailedMount', (err as Error).message);
+        const failures = (err as { failures?: Array<{ message: string }> }).failures;
+        for (const f of failures?.length ? failures : [{ message: (err as Error).message }]) {
+          this.warn(pod, 'FailedMount', f.message);
+        }
         this.queue.addAfter(key, 2_000);
         return;
       }

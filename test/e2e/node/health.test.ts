@@ -1,0 +1,173 @@
+/**
+ * Issue 4, second "Done when": container health on a real node. A container allocating past its
+ * memory limit is OOMKilled and restarted; a failing liveness probe restarts a container; a
+ * failing readiness probe takes the pod out of Endpoints; a startup probe holds liveness off;
+ * CrashLoopBackOff shows in `kubectl get pods`. Cgroup limits are checked where the kernel keeps them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Endpoints, Pod } from 'kubernetes-types/core/v1.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubectl, kubectlOk } from '../../support/cluster.js';
+import { eventually, getJson, listPods } from '../../support/kube.js';
+import { type NodeCluster, startNodeCluster } from '../../support/node-agent.js';
+
+let c: NodeCluster;
+
+beforeAll(async () => {
+  c = await startNodeCluster();
+}, 180_000);
+
+afterAll(async () => {
+  await c?.stop();
+});
+
+const pod = (name: string) => getJson<Pod>(c.server, ['get', 'pod', name, '-o', 'json']);
+const status = (name: string) => pod(name).status?.containerStatuses?.[0];
+const apply = (yaml: string) => kubectlOk(c.server, ['apply', '-f', '-'], yaml);
+
+describe('container health on a real node', () => {
+  it('OOMKills a container past its memory limit and restarts it', async () => {
+    apply(`apiVersion: v1
+kind: Pod
+metadata: {name: hog}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: hog
+    image: ${c.image}
+    command: ["sh", "-c", "x=aaaaaaaaaaaaaaaa; while true; do x=$x$x; done"]
+    resources:
+      requests: {memory: 16Mi, cpu: 100m}
+      limits: {memory: 32Mi, cpu: 500m}
+`);
+    const s = await eventually(
+      () => {
+        const st = status('hog');
+        return st?.lastState?.terminated?.reason === 'OOMKilled' ? st : undefined;
+      },
+      60_000,
+      'hog OOMKilled',
+    );
+    expect(s.lastState!.terminated!.exitCode).toBe(137);
+    expect(s.restartCount).toBeGreaterThanOrEqual(1);
+    expect(pod('hog').status?.qosClass).toBe('Burstable');
+  });
+
+  it('puts requests and limits into the cgroup', async () => {
+    const p = pod('hog');
+    const cg = `/sys/fs/cgroup/memory/kubepods/burstable/pod${p.metadata!.uid}`;
+    if (existsSync('/sys/fs/cgroup/memory/kubepods')) {
+      // cgroup v1 (this machine): the container's limit lives in a child of the pod's cgroup.
+      const limits = kubectlOk(c.server, [
+        'get',
+        'pod',
+        'hog',
+        '-o',
+        'jsonpath={.status.containerStatuses[0].containerID}',
+      ]);
+      const id = limits.replace('runc://', '');
+      const mem = readFileSync(`${cg}/${id}/memory.limit_in_bytes`, 'utf8').trim();
+      expect(Number(mem)).toBe(32 * 1024 * 1024);
+      const cpu = `/sys/fs/cgroup/cpu/kubepods/burstable/pod${p.metadata!.uid}/${id}`;
+      expect(readFileSync(`${cpu}/cpu.shares`, 'utf8').trim()).toBe('102');
+      expect(readFileSync(`${cpu}/cpu.cfs_quota_us`, 'utf8').trim()).toBe('50000');
+    }
+    kubectlOk(c.server, ['delete', 'pod', 'hog', '--grace-period=0', '--force']);
+  });
+
+  it('restarts a container whose liveness probe fails', async () => {
+    apply(`apiVersion: v1
+kind: Pod
+metadata: {name: live}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: ${c.image}
+    command: ["sh", "-c", "touch /tmp/healthy; sleep 2; rm /tmp/healthy; exec sleep 3600"]
+    livenessProbe:
+      exec: {command: ["cat", "/tmp/healthy"]}
+      periodSeconds: 1
+      failureThreshold: 2
+`);
+    await eventually(() => (status('live')?.restartCount ?? 0) >= 1, 60_000, 'live restarted');
+    const events = kubectlOk(c.server, ['get', 'events', '--field-selector', 'involvedObject.name=live']);
+    expect(events).toContain('Liveness probe failed');
+    expect(events).toMatch(/failed liveness probe, will be restarted/);
+  });
+
+  it('takes a pod out of Endpoints while its readiness probe fails', async () => {
+    apply(`apiVersion: v1
+kind: Service
+metadata: {name: ready-svc}
+spec:
+  selector: {app: ready}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ready, labels: {app: ready}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: ${c.image}
+    command: ["sh", "-c", "touch /tmp/ready; exec sleep 3600"]
+    readinessProbe:
+      exec: {command: ["cat", "/tmp/ready"]}
+      periodSeconds: 1
+`);
+    const ep = () => getJson<Endpoints>(c.server, ['get', 'endpoints', 'ready-svc', '-o', 'json']);
+    await eventually(() => (ep().subsets?.[0]?.addresses?.length ?? 0) === 1, 60_000, 'ready in endpoints');
+    kubectlOk(c.server, ['exec', 'ready', '--', 'rm', '/tmp/ready']);
+    await eventually(() => (ep().subsets?.[0]?.addresses?.length ?? 0) === 0, 30_000, 'out of endpoints');
+    expect(ep().subsets?.[0]?.notReadyAddresses?.length).toBe(1);
+    expect(status('ready')?.ready).toBe(false);
+    expect(status('ready')?.restartCount).toBe(0);
+  });
+
+  it('holds liveness off until the startup probe succeeds', async () => {
+    apply(`apiVersion: v1
+kind: Pod
+metadata: {name: slow}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: ${c.image}
+    command: ["sh", "-c", "sleep 4; touch /tmp/up; exec sleep 3600"]
+    startupProbe:
+      exec: {command: ["cat", "/tmp/up"]}
+      periodSeconds: 1
+      failureThreshold: 30
+    livenessProbe:
+      exec: {command: ["cat", "/tmp/up"]}
+      periodSeconds: 1
+      failureThreshold: 1
+`);
+    await eventually(() => status('slow')?.state?.running, 60_000, 'slow running');
+    expect(status('slow')?.started).toBe(false);
+    await eventually(() => status('slow')?.ready, 30_000, 'slow ready');
+    expect(status('slow')?.started).toBe(true);
+    expect(status('slow')?.restartCount).toBe(0);
+  });
+
+  it('shows CrashLoopBackOff for a container that keeps failing', async () => {
+    kubectlOk(c.server, ['run', 'crash', `--image=${c.image}`, '--', 'sh', '-c', 'echo crashing; exit 1']);
+    await eventually(
+      () => /crash\s+0\/1\s+CrashLoopBackOff/.test(kubectlOk(c.server, ['get', 'pod', 'crash'])),
+      60_000,
+      'CrashLoopBackOff in kubectl get pods',
+    );
+    expect(kubectlOk(c.server, ['logs', 'crash', '--previous'])).toContain('crashing');
+    const s = status('crash')!;
+    expect(s.lastState?.terminated?.exitCode).toBe(1);
+    expect(s.lastState?.terminated?.reason).toBe('Error');
+  });
+
+  it('leaves nothing behind once the pods are deleted', async () => {
+    kubectl(c.server, ['delete', 'pod', '--all', '--grace-period=1']);
+    await eventually(() => listPods(c.server, 'default').length === 0, 60_000, 'pods gone');
+    await eventually(() => c.leftovers().length === 0, 30_000, 'no leftovers');
+  });
+});
