@@ -54,6 +54,9 @@ function onlyCreating(a: Action): boolean {
   return all.length > 0 && all.every((c) => c.state?.waiting?.reason === 'ContainerCreating');
 }
 
+/** How soon a pod whose volumes could not be set up tries again (the kubelet retries on each sync). */
+const PREPARE_RETRY_MS = 2_000;
+
 /** Rounds of plan-then-act per reconcile before writing to the API: enough for stop → remove. */
 const MAX_ROUNDS = 4;
 
@@ -81,6 +84,8 @@ export class PodSync {
   private readonly failures = new Map<string, StartFailure>();
   /** Pods whose volumes and files are ready (hooks.preparePod succeeded), by uid. */
   private readonly prepared = new Set<string>();
+  /** When a pod whose preparation failed may try again, by uid. */
+  private readonly prepareRetryAt = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
   private workers: Promise<void> | undefined;
 
@@ -256,16 +261,20 @@ export class PodSync {
     const rp = this.options.runtime.getPod(uid);
     if (!rp) return;
     if (hooks?.preparePod && !this.prepared.has(uid)) {
+      const now = this.options.clock.now().getTime();
+      if ((this.prepareRetryAt.get(uid) ?? 0) > now) return;
       try {
         await hooks.preparePod(pod, rp);
         this.prepared.add(uid);
+        this.prepareRetryAt.delete(uid);
       } catch (err) {
+        this.prepareRetryAt.set(uid, now + PREPARE_RETRY_MS);
         // As the kubelet: the pod stays ContainerCreating and the mount is retried.
         const failures = (err as { failures?: Array<{ message: string }> }).failures;
         for (const f of failures?.length ? failures : [{ message: (err as Error).message }]) {
           this.warn(pod, 'FailedMount', f.message);
         }
-        this.queue.addAfter(key, 2_000);
+        this.queue.addAfter(key, PREPARE_RETRY_MS);
         return;
       }
     }
@@ -299,6 +308,7 @@ export class PodSync {
   /** Drops what was kept for a removed sandbox. */
   private async forget(uid: string): Promise<void> {
     this.prepared.delete(uid);
+    this.prepareRetryAt.delete(uid);
     for (const k of this.failures.keys()) if (k.startsWith(`${uid}/`)) this.failures.delete(k);
     await this.options.hooks?.podRemoved?.(uid);
   }

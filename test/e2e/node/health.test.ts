@@ -54,25 +54,37 @@ spec:
   });
 
   it('puts requests and limits into the cgroup', async () => {
-    const p = pod('hog');
-    const cg = `/sys/fs/cgroup/memory/kubepods/burstable/pod${p.metadata!.uid}`;
-    if (existsSync('/sys/fs/cgroup/memory/kubepods')) {
-      // cgroup v1 (this machine): the container's limit lives in a child of the pod's cgroup.
-      const limits = kubectlOk(c.server, [
-        'get',
-        'pod',
-        'hog',
-        '-o',
-        'jsonpath={.status.containerStatuses[0].containerID}',
-      ]);
-      const id = limits.replace('runc://', '');
-      const mem = readFileSync(`${cg}/${id}/memory.limit_in_bytes`, 'utf8').trim();
-      expect(Number(mem)).toBe(32 * 1024 * 1024);
-      const cpu = `/sys/fs/cgroup/cpu/kubepods/burstable/pod${p.metadata!.uid}/${id}`;
-      expect(readFileSync(`${cpu}/cpu.shares`, 'utf8').trim()).toBe('102');
-      expect(readFileSync(`${cpu}/cpu.cfs_quota_us`, 'utf8').trim()).toBe('50000');
-    }
     kubectlOk(c.server, ['delete', 'pod', 'hog', '--grace-period=0', '--force']);
+    apply(`apiVersion: v1
+kind: Pod
+metadata: {name: limited}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: ${c.image}
+    command: ["sleep", "3600"]
+    resources:
+      requests: {memory: 16Mi, cpu: 100m}
+      limits: {memory: 32Mi, cpu: 500m}
+`);
+    const s = await eventually(
+      () => status('limited')?.state?.running && status('limited'),
+      60_000,
+      'limited running',
+    );
+    const id = s.containerID!.replace('runc://', '');
+    const path = `kubepods/burstable/pod${pod('limited').metadata!.uid}/${id}`;
+    const read = (file: string) => readFileSync(file, 'utf8').trim();
+    if (existsSync('/sys/fs/cgroup/memory/kubepods')) {
+      // cgroup v1 (this machine): one hierarchy per controller.
+      expect(Number(read(`/sys/fs/cgroup/memory/${path}/memory.limit_in_bytes`))).toBe(32 * 1024 * 1024);
+      expect(read(`/sys/fs/cgroup/cpu/${path}/cpu.shares`)).toBe('102');
+      expect(read(`/sys/fs/cgroup/cpu/${path}/cpu.cfs_quota_us`)).toBe('50000');
+    } else {
+      expect(Number(read(`/sys/fs/cgroup/${path}/memory.max`))).toBe(32 * 1024 * 1024);
+      expect(read(`/sys/fs/cgroup/${path}/cpu.max`)).toBe('50000 100000');
+    }
   });
 
   it('restarts a container whose liveness probe fails', async () => {

@@ -80,7 +80,13 @@ describe('images on a real node', () => {
       '--docker-username=puller',
       '--docker-password=wrong',
     ]);
-    apply(podYAML('denied', lockedImage, '  imagePullSecrets: [{name: badcred}]\n'));
+    // Always: the image is on the node already (the pod above pulled it), so only a pull can fail.
+    apply(
+      podYAML('denied', lockedImage, '  imagePullSecrets: [{name: badcred}]\n').replace(
+        'command:',
+        'imagePullPolicy: Always\n    command:',
+      ),
+    );
     await eventually(
       () =>
         ['ErrImagePull', 'ImagePullBackOff'].includes(
