@@ -13,6 +13,8 @@ const needed = [
   { binary: '/usr/sbin/iptables', pkg: 'iptables' },
   { binary: '/usr/sbin/nft', pkg: 'nftables' },
   { binary: '/usr/sbin/ip', pkg: 'iproute2' },
+  // Terminals (exec -it), attach and port-forward into a pod's namespace use a small python3 helper.
+  { binary: '/usr/bin/python3', pkg: 'python3-minimal' },
   { binary: '/usr/bin/skopeo', pkg: 'skopeo' },
   // Tests: images are built from busybox with umoci and served by a local registry.
   { binary: '/usr/bin/umoci', pkg: 'umoci' },

@@ -65,6 +65,17 @@ export interface RunningNodeAgent {
 
 type NodeObject = Node & KObject;
 
+/** Containers report the image by repo digest (name@sha256:…), as Kubernetes' imageID shows it. */
+function repoDigestImages(images: ReturnType<typeof runcImages>): ReturnType<typeof runcImages> {
+  return {
+    prepare: async (...args) => {
+      const prepared = await images.prepare(...args);
+      return { ...prepared, imageID: prepared.imageRef };
+    },
+    release: (dir) => images.release(dir),
+  };
+}
+
 /** runc's own version, as containerRuntimeVersion shows it (e.g. runc://1.1.5). */
 async function runcVersion(): Promise<string> {
   try {
@@ -179,7 +190,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
     const runtime = await RuncRuntime.open({
       root: join(root, 'runtime'),
       logRoot: join(root, 'logs'),
-      images: runcImages(images),
+      images: repoDigestImages(runcImages(images)),
       network: {
         setup: (pod, ports) =>
           network.setup(
