@@ -5,7 +5,7 @@
  * port-forward) and cgroup stats. Pod sync and node heartbeats are the same code virtual nodes use.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ConfigMap, Node, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
@@ -65,6 +65,26 @@ export interface RunningNodeAgent {
 
 type NodeObject = Node & KObject;
 
+/** The programs a real node runs, by Debian package. */
+const REQUIRED = [
+  { path: '/usr/sbin/runc', pkg: 'runc' },
+  { path: '/usr/bin/conmon', pkg: 'conmon' },
+  { path: '/usr/lib/cni/bridge', pkg: 'containernetworking-plugins' },
+  { path: '/usr/sbin/iptables', pkg: 'iptables' },
+  { path: '/usr/bin/skopeo', pkg: 'skopeo' },
+  { path: '/usr/bin/python3', pkg: 'python3-minimal' },
+];
+
+/** Fails with one clear line when a program the node needs is missing. */
+function checkHost(): void {
+  const missing = REQUIRED.filter((r) => !existsSync(r.path)).map((r) => r.pkg);
+  if (missing.length) {
+    throw new Error(
+      `missing system packages: ${missing.join(' ')} (install them with: node scripts/install-deps.mjs, as root)`,
+    );
+  }
+}
+
 /** Containers report the image by repo digest (name@sha256:…), as Kubernetes' imageID shows it. */
 function repoDigestImages(images: ReturnType<typeof runcImages>): ReturnType<typeof runcImages> {
   return {
@@ -108,6 +128,7 @@ function references(pod: Pod, kind: 'configMap' | 'secret', name: string): boole
 }
 
 export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAgent> {
+  checkHost();
   const clock = o.clock ?? realClock;
   const log = o.log ?? (() => {});
   const root = join(o.dataDir, 'agent');
