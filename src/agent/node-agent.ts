@@ -208,6 +208,9 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
       podCIDR,
       clusterCIDR: o.clusterCIDR ?? '10.42.0.0/16',
     });
+    // Host side once (bridge, forwarding, masquerade), and networks whose namespaces vanished freed.
+    await network.ensureHost();
+    await network.adopted();
     const runtime = await RuncRuntime.open({
       root: join(root, 'runtime'),
       logRoot: join(root, 'logs'),
