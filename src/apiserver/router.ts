@@ -16,6 +16,9 @@ import {
 } from './discovery.js';
 import { queryFlag, type Request, type Response, sendJSON } from './http.js';
 import type { ApiMetrics } from './metrics.js';
+import { handleMetricsRequest, isMetricsPath, withMetricsGroup } from './metrics-api/handler.js';
+import type { MetricsAPI } from './metrics-api/metrics-api.js';
+import { NodeProxy } from './node-proxy/node-proxy.js';
 import { buildOpenAPI } from './openapi/openapi.js';
 import { parseRequestInfo } from './request-info.js';
 import { handleResource } from './rest.js';
@@ -30,6 +33,10 @@ export interface RouterDeps {
   authorizer: Authorizer;
   isPublic(path: string): boolean;
   serverAddress(): string;
+  /** Serves pods/log (and refuses non-upgrade exec/attach/portforward); the node agents' side. */
+  nodeProxy?: NodeProxy;
+  /** metrics.k8s.io, from the agents' cgroup statistics. */
+  metricsApi?: MetricsAPI;
 }
 
 export class Router {
@@ -59,6 +66,8 @@ export class Router {
       res.end(text);
       return;
     }
+    if (this.deps.metricsApi && isMetricsPath(path))
+      return handleMetricsRequest(req, res, url, this.deps.metricsApi);
     if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return this.serveOpenAPI(req, res, path);
     if (path === '/openapi/v2') throw errors.noRoute(path);
 
@@ -95,6 +104,8 @@ export class Router {
         this.deps.metrics.watches.dec({ verb: 'WATCH', group: info.group, resource: info.resource });
       else this.deps.metrics.latency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });
+    if (this.deps.nodeProxy && NodeProxy.handles(info))
+      return this.deps.nodeProxy.serve(req, res, info, url.searchParams);
     await handleResource(req, res, info, url.searchParams, served, this.deps.callContext);
   }
 
@@ -102,8 +113,10 @@ export class Router {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(req.method ?? '');
     if (parts[0] === 'api' && parts.length === 1)
       return sendJSON(res, 200, coreVersions(this.deps.serverAddress()));
-    if (parts[0] === 'apis' && parts.length === 1)
-      return sendJSON(res, 200, apiGroupList(this.deps.groupVersions));
+    if (parts[0] === 'apis' && parts.length === 1) {
+      const list = apiGroupList(this.deps.groupVersions);
+      return sendJSON(res, 200, this.deps.metricsApi ? withMetricsGroup(list) : list);
+    }
     if (parts[0] === 'api' && parts.length === 2)
       return this.serveResourceList(res, '', parts[1], `/${parts.join('/')}`);
     if (parts[0] === 'apis' && parts.length === 2) {

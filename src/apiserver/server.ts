@@ -9,6 +9,8 @@ import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Summary } from '../agent/stats/types.js';
 import { errors } from '../api/errors.js';
 import { inProcessClient } from '../client/in-process.js';
 import { type Client, realClock } from '../client/types.js';
@@ -34,6 +36,8 @@ import type { Request, Response } from './http.js';
 import { sendError } from './http.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ApiMetrics } from './metrics.js';
+import { MetricsAPI } from './metrics-api/metrics-api.js';
+import { NodeProxy } from './node-proxy/node-proxy.js';
 import { ResourceStore } from './resource-store.js';
 import { Router } from './router.js';
 import { describeResource, type ServedResource, storagePrefix } from './served-resource.js';
@@ -207,18 +211,39 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   const metrics = new ApiMetrics();
   const callContext: CallContext = { store, now: () => new Date(), storeFor, lookup };
+  const authenticator = new ClusterAuthenticator([
+    {
+      token: nodeToken,
+      user: { name: 'system:node-bootstrap', groups: ['system:nodes', 'system:authenticated'] },
+    },
+  ]);
+  const authorizer = new AllowAllAuthorizer();
+  const nodeProxy = new NodeProxy({
+    ctx: callContext,
+    authenticator,
+    authorizer,
+    kubeletClient: pki.kubeletClient,
+  });
+  const metricsApi = new MetricsAPI({
+    listNodes: () =>
+      lookup('', 'nodes')
+        ?.cache.list()
+        .map((o) => o.obj as Node) ?? [],
+    listPods: () =>
+      lookup('', 'pods')
+        ?.cache.list()
+        .map((o) => o.obj as Pod) ?? [],
+    fetchSummary: (node) => nodeProxy.nodeJSON<Summary>(node, '/stats/summary'),
+  });
   const router = new Router({
     resources,
     groupVersions: groupVersions(resources.map((r) => r.strategy)),
     callContext,
     metrics,
-    authenticator: new ClusterAuthenticator([
-      {
-        token: nodeToken,
-        user: { name: 'system:node-bootstrap', groups: ['system:nodes', 'system:authenticated'] },
-      },
-    ]),
-    authorizer: new AllowAllAuthorizer(),
+    authenticator,
+    authorizer,
+    nodeProxy,
+    metricsApi,
     isPublic: isPublicPath,
     serverAddress: () => `${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`,
   });
@@ -256,6 +281,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  // HTTP/1.1 upgrades (allowHTTP1): kubectl's exec/attach/port-forward, WebSocket or SPDY.
+  server.on('upgrade', (req, socket, head) => nodeProxy.handleUpgrade(req, socket, head));
   server.on('sessionError', () => {});
   server.on('tlsClientError', () => {});
   await new Promise<void>((resolve, reject) => {

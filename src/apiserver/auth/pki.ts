@@ -2,7 +2,8 @@
  * The cluster's certificates, made on first start: a CA, the API server's serving certificate
  * (SANs: localhost, 127.0.0.1, the host's names and addresses, --tls-san values) and the admin
  * client certificate kubeconfig.yaml carries. ECDSA P-256 keeps generation to milliseconds, so a
- * cold start stays under a second.
+ * cold start stays under a second. The API server also gets a client certificate of its own
+ * (kubelet-client) to reach node agents with.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
@@ -17,6 +18,8 @@ export interface ClusterPKI {
   ca: KeyPairPem;
   server: KeyPairPem;
   admin: KeyPairPem;
+  /** The API server's client certificate for node agents (logs, exec, attach, port-forward). */
+  kubeletClient: KeyPairPem;
 }
 
 const generator = () => import('./pki-generate.js');
@@ -84,7 +87,13 @@ export async function ensurePKI(dataDir: string, extraSans: string[] = []): Prom
     });
     writePair(dir, 'admin', admin);
   }
-  return { ca, server, admin };
+  let kubeletClient = readPair(dir, 'kubelet-client');
+  if (!kubeletClient) {
+    // kubeadm's apiserver-kubelet-client: agents accept this identity for pod streaming.
+    kubeletClient = await issueClientCert(ca, 'kube-apiserver-kubelet-client', 'system:masters');
+    writePair(dir, 'kubelet-client', kubeletClient);
+  }
+  return { ca, server, admin, kubeletClient };
 }
 
 /** Issues a client certificate signed by the cluster CA (used for node credentials). */
