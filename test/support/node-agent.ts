@@ -9,6 +9,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeHostNetwork, removeUnusedPortmapChains } from '../../src/agent/network/host.js';
 import { buildBusyboxImage } from './busybox-image.js';
 import { kubectl, skiffBin, startServer, type TestServer } from './cluster.js';
 import { eventually } from './kube.js';
@@ -100,8 +101,12 @@ export function agentLeftovers(dataDir: string, bridge = 'skiff0'): string[] {
   return out;
 }
 
-/** Removes everything skiff's agent made on this machine, whatever state it was left in. */
-export function forceCleanup(dataDir: string, bridge = 'skiff0'): void {
+/**
+ * Removes everything skiff's agent made on this machine, whatever state it was left in: the
+ * pods' processes, mounts, namespaces and cgroups, then the node's bridge, masquerade table and
+ * portmap chains (as a node reset would), then the data dir.
+ */
+export async function forceCleanup(dataDir: string, bridge = 'skiff0'): Promise<void> {
   const quiet = { stdio: 'ignore' as const };
   for (const p of lines('pgrep', ['-f', `conmon.*${dataDir}`])) spawnSync('kill', ['-9', p], quiet);
   const runcRoot = join(dataDir, 'agent', 'runtime', 'runc');
@@ -119,7 +124,8 @@ export function forceCleanup(dataDir: string, bridge = 'skiff0'): void {
     // Children first: container cgroups inside the pod's.
     spawnSync('find', [cg, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';'], quiet);
   }
-  spawnSync('ip', ['link', 'delete', bridge], quiet);
+  await removeHostNetwork(bridge).catch(() => {});
+  await removeUnusedPortmapChains().catch(() => false);
   rmSync(dataDir, { recursive: true, force: true });
 }
 
