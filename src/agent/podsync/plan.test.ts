@@ -343,3 +343,31 @@ describe('the status a plan writes', () => {
     );
   });
 });
+
+describe('start failures and back-off resets', () => {
+  const retry = () => pod('retry').on('n1').restart('OnFailure').build();
+
+  it('restarts at once after an attempt that ran for 10 minutes, whatever the attempt count', () => {
+    const rp = sandbox(retry())
+      .exited('app', 1, { attempt: 6, startedAt: secondsAgo(700), finishedAt: secondsAgo(1) })
+      .build();
+    const base = (_uid: string, c: RuntimeContainer) => c.attempt;
+    expect(describeActions(plan([retry()], [rp], { ...ctx, backoffBase: base }))).toContain('start app');
+    expect(describeActions(plan([retry()], [rp], ctx))).toContain('requeue 299000');
+  });
+
+  it('waits out the back-off after a failed start, then tries again', () => {
+    const failure = { reason: 'ErrImagePull', message: 'manifest unknown', count: 1, at: secondsAgo(2) };
+    const withFailure = { ...ctx, failure: () => failure };
+    const p = pod('img').on('n1').build();
+    const rp = sandbox(p).build();
+    expect(describeActions(plan([p], [rp], withFailure))).toEqual(['requeue 8000', 'status Pending']);
+    const s = podStatus(p, rp, { now, hostIP: '127.1.0.1', backoff: ctx.backoff, failure: () => failure });
+    expect(s.containerStatuses?.[0].state?.waiting).toEqual({
+      reason: 'ImagePullBackOff',
+      message: `Back-off pulling image "${p.spec!.containers[0].image}"`,
+    });
+    const later = { ...failure, at: secondsAgo(11) };
+    expect(describeActions(plan([p], [rp], { ...ctx, failure: () => later }))).toContain('start app');
+  });
+});

@@ -36,6 +36,8 @@ export interface PlanContext {
   failure?(podUID: string, name: string, init: boolean): StartFailure | undefined;
   /** Probe results for a running container (none: started and ready once running). */
   probe?: ProbeView;
+  /** The attempt a container's crash-loop back-off counts from (0 unless it was reset). */
+  backoffBase?(podUID: string, c: RuntimeContainer): number;
 }
 
 const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
@@ -74,7 +76,9 @@ function planContainer(
 ): 'done' | 'busy' | 'failed' {
   if (state && state.phase !== 'exited') return 'busy';
   if (state && state.exitCode === 0 && init) return 'done';
-  const decision = state ? restartDecision(pod, state, ctx.now, ctx.backoff) : 'now';
+  const decision = state
+    ? restartDecision(pod, state, ctx.now, ctx.backoff, ctx.backoffBase?.(uidOf(pod), state))
+    : 'now';
   if (decision === 'never') return state?.exitCode === 0 ? 'done' : 'failed';
   let wait = decision === 'now' ? 0 : decision;
   const failure = ctx.failure?.(uidOf(pod), spec.name, init);
@@ -114,6 +118,7 @@ export function planPod(pod: Pod, rp: RuntimePod | undefined, ctx: PlanContext):
     backoff: ctx.backoff,
     failure: ctx.failure,
     probe: ctx.probe,
+    backoffBase: ctx.backoffBase,
   });
   if (!deepEqual(status, pod.status)) actions.push({ type: 'updateStatus', pod, status });
   return actions;

@@ -14,7 +14,7 @@ import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { ContainerStartError, type Runtime, type RuntimePod } from '../runtime/runtime.js';
 import type { PodHooks } from './hooks.js';
 import { type Action, type PlanContext, plan } from './plan.js';
-import { type Backoff, defaultBackoff, type StartFailure } from './restart.js';
+import { type Backoff, defaultBackoff, ranLongEnough, type StartFailure } from './restart.js';
 
 /** What pod sync needs to know of each node it serves. */
 export interface NodeNetwork {
@@ -82,6 +82,8 @@ export class PodSync {
   private readonly startingSince = new Map<string, number>();
   /** Standing start failures, by `uid/init|main/name`: they drive back-off and waiting reasons. */
   private readonly failures = new Map<string, StartFailure>();
+  /** Per container: the attempt its crash-loop back-off counts from (after a long run). */
+  private readonly backoffBases = new Map<string, number>();
   /** Pods whose volumes and files are ready (hooks.preparePod succeeded), by uid. */
   private readonly prepared = new Set<string>();
   /** When a pod whose preparation failed may try again, by uid. */
@@ -158,6 +160,11 @@ export class PodSync {
       hostIP: (node) => this.options.nodes.get(node)?.hostIP ?? '',
       failure: (uid, name, init) => this.failures.get(failureKey(uid, name, init)),
       probe: this.options.hooks?.probe,
+      backoffBase: (uid, c) => {
+        const key = failureKey(uid, c.name, c.init);
+        if (ranLongEnough(c, this.options.backoff ?? defaultBackoff)) this.backoffBases.set(key, c.attempt);
+        return this.backoffBases.get(key) ?? 0;
+      },
     };
   }
 
@@ -310,6 +317,7 @@ export class PodSync {
     this.prepared.delete(uid);
     this.prepareRetryAt.delete(uid);
     for (const k of this.failures.keys()) if (k.startsWith(`${uid}/`)) this.failures.delete(k);
+    for (const k of this.backoffBases.keys()) if (k.startsWith(`${uid}/`)) this.backoffBases.delete(k);
     await this.options.hooks?.podRemoved?.(uid);
   }
 

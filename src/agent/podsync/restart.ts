@@ -32,10 +32,20 @@ export function backoffDelay(attempt: number, backoff: Backoff): number {
   return Math.min(backoff.initialMs * 2 ** (attempt - 1), backoff.maxMs);
 }
 
-/** Whether and when an exited container starts again. */
-export function restartDecision(pod: Pod, c: RuntimeContainer, now: Date, backoff: Backoff): RestartDecision {
+/**
+ * Whether and when an exited container starts again. `base` is the attempt the back-off counts
+ * from: the kubelet forgets a container's back-off once an attempt ran for twice the maximum
+ * (10 minutes), so a container that crashes after long runs restarts at once again.
+ */
+export function restartDecision(
+  pod: Pod,
+  c: RuntimeContainer,
+  now: Date,
+  backoff: Backoff,
+  base = 0,
+): RestartDecision {
   if (c.phase !== 'exited' || !policyRestarts(pod, c.exitCode ?? 0, c.init)) return 'never';
-  const due = (c.finishedAt?.getTime() ?? now.getTime()) + backoffDelay(c.attempt, backoff);
+  const due = (c.finishedAt?.getTime() ?? now.getTime()) + backoffDelay(c.attempt - base, backoff);
   const wait = due - now.getTime();
   return wait <= 0 ? 'now' : wait;
 }
@@ -82,4 +92,10 @@ export function failureWaiting(
   if (fresh || !later) return { reason: f.reason, message: f.message };
   if (later === 'ImagePullBackOff') return { reason: later, message: `Back-off pulling image "${image}"` };
   return { reason: later, message: f.message };
+}
+
+/** True when an exited attempt ran long enough for the kubelet to forget its back-off. */
+export function ranLongEnough(c: RuntimeContainer, backoff: Backoff): boolean {
+  if (c.phase !== 'exited' || !c.startedAt || !c.finishedAt) return false;
+  return c.finishedAt.getTime() - c.startedAt.getTime() >= 2 * backoff.maxMs;
 }

@@ -22,6 +22,7 @@ export interface StatusContext {
   /** The standing start failure of a container, if its last start failed. */
   failure?(podUID: string, name: string, init: boolean): StartFailure | undefined;
   probe?: ProbeView;
+  backoffBase?(podUID: string, c: RuntimeContainer): number;
 }
 
 /** Conditions the agent owns; others (PodScheduled, DisruptionTarget, gates) are kept as found. */
@@ -86,7 +87,7 @@ function containerStatus(
       state: { running: { startedAt: iso(c.startedAt ?? ctx.now) } },
     };
   }
-  const decision = restartDecision(pod, c, ctx.now, ctx.backoff);
+  const decision = restartDecision(pod, c, ctx.now, ctx.backoff, ctx.backoffBase?.(pod.metadata!.uid!, c));
   if (failure && decision !== 'never') {
     return {
       ...withID,
