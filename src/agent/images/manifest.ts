@@ -3,7 +3,7 @@
  * choice of one manifest from a list for this node's platform (as containerd's default matcher:
  * same OS and architecture, the node's variant or none; arm64's variant v8 is the same as none).
  */
-import { arch } from 'node:os';
+import { goArch } from '../node/node-object.js';
 
 export interface Platform {
   os: string;
@@ -81,21 +81,9 @@ export function parseImageConfig(doc: any): { config: ImageConfig; diffIDs: stri
   };
 }
 
-const ARCHES: Record<string, string> = {
-  x64: 'amd64',
-  arm64: 'arm64',
-  arm: 'arm',
-  ia32: '386',
-  ppc64: 'ppc64le',
-  s390x: 's390x',
-  riscv64: 'riscv64',
-  loong64: 'loong64',
-  mips64el: 'mips64le',
-};
-
 /** The platform of the machine this process runs on, in OCI terms. */
 export function nodePlatform(): Platform {
-  const a = ARCHES[arch()] ?? arch();
+  const a = goArch();
   if (a === 'arm') {
     const v = (process.config.variables as Record<string, unknown>).arm_version;
     return { os: 'linux', arch: a, variant: v ? `v${v}` : 'v7' };

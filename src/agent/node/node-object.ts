@@ -56,6 +56,9 @@ export function goArch(arch: string = process.arch): string {
     ia32: '386',
     ppc64: 'ppc64le',
     s390x: 's390x',
+    riscv64: 'riscv64',
+    loong64: 'loong64',
+    mips64el: 'mips64le',
   };
   return names[arch] ?? arch;
 }

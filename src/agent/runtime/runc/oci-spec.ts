@@ -6,18 +6,13 @@
  * Pure: everything read from the host (rootfs accounts, /dev for privileged) comes in as input.
  */
 import type { Container, PodSecurityContext } from 'kubernetes-types/core/v1.js';
+import type { ImageConfig } from '../../images/manifest.js';
 import type { ContainerRunConfig } from '../runtime.js';
 import type { CgroupValues } from './resources.js';
 import type { ResolvedUser } from './user.js';
 
-/** What the image says about running it. */
-export interface ImageConfig {
-  env: string[];
-  entrypoint: string[];
-  cmd: string[];
-  workingDir: string;
-  user: string;
-}
+/** What the image says about running it: the image store's ImageConfig. */
+export type { ImageConfig };
 
 export interface OciDevice {
   path: string;
