@@ -4,6 +4,7 @@
  */
 import { ApiError, errors } from '../api/errors.js';
 import { PROTOBUF_MEDIA_TYPE } from '../api/protobuf/media-type.js';
+import type { RequestUser } from '../registry/types.js';
 import type { Store } from '../storage/store.js';
 import { checkBody, type FieldValidationMode } from './field-checks.js';
 import { decodeBody, mediaType, type Request, type Response, readBody, sendJSON } from './http.js';
@@ -31,6 +32,8 @@ export interface Call {
   rs: ResourceStore;
   shape: ResponseShape;
   ctx: CallContext;
+  /** The authenticated user (creates record it where a kind asks, e.g. a CSR's requestor). */
+  user?: RequestUser;
 }
 
 /** Sends one object in the shape the client asked for. */

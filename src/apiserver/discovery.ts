@@ -15,6 +15,7 @@ const subresourceInfo: Record<string, { kind?: string; group?: string; version?:
     binding: { kind: 'Binding', verbs: ['create'] },
     eviction: { kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
     finalize: { verbs: ['update'] },
+    approval: { verbs: ['get', 'patch', 'update'] },
   };
 
 export interface GroupVersion {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { deepEqual } from '../api/deep-equal.js';
 import { type ApiError, errors, type StatusCause } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
-import type { FieldError, StrategyContext } from '../registry/types.js';
+import type { FieldError, RequestUser, StrategyContext } from '../registry/types.js';
 import { type KV, type Store, StoreError } from '../storage/store.js';
 import { dns1123SubdomainErrors, generateName, pathSegmentErrors } from './names.js';
 import { objectKey, type ServedResource } from './served-resource.js';
@@ -16,6 +16,8 @@ import { type CachedObject, decodeKV } from './watch-cache.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** Who asked (HTTP creates): strategies see it as ctx.user (a CSR's requestor). */
+  user?: RequestUser;
 }
 
 export interface UpdateOptions extends WriteOptions {
@@ -194,9 +196,10 @@ export class ResourceStore {
     delete meta.resourceVersion;
     delete meta.selfLink;
     if ('spec' in obj) meta.generation = 1;
+    const ctx = opts.user ? { ...this.ctx, user: opts.user } : this.ctx;
     this.strategy.defaults?.(obj);
-    this.strategy.prepareForCreate?.(obj, this.ctx);
-    const errs = [...this.checkName(meta.name), ...(this.strategy.validate?.(obj, this.ctx) ?? [])];
+    this.strategy.prepareForCreate?.(obj, ctx);
+    const errs = [...this.checkName(meta.name), ...(this.strategy.validate?.(obj, ctx) ?? [])];
     if (errs.length) throw this.invalid(meta.name, errs);
     if (opts.dryRun) {
       const existing = await this.store.get(this.key(namespace, meta.name));
@@ -329,8 +332,9 @@ export class ResourceStore {
       );
     }
     obj.metadata.name = name;
-    if (subresource === 'status') {
-      // Status writes change only status (and never the spec or metadata the owner manages).
+    if (subresource === 'status' || subresource === 'approval') {
+      // Status writes change only status (and never the spec or metadata the owner manages);
+      // a CSR's approval is a status write limited further by its strategy.
       obj = { ...structuredClone(old), status: obj.status };
     } else if (subresource === 'finalize') {
       // namespaces/finalize changes only spec.finalizers: the namespace controller's handshake.
@@ -361,8 +365,9 @@ export class ResourceStore {
       }
     }
     for (const k of Object.keys(meta) as Array<keyof typeof meta>) if (meta[k] === undefined) delete meta[k];
+    const ctx = subresource ? { ...this.ctx, subresource } : this.ctx;
     this.strategy.defaults?.(obj);
-    this.strategy.prepareForUpdate?.(obj, old, this.ctx);
+    this.strategy.prepareForUpdate?.(obj, old, ctx);
     if (oldMeta.generation !== undefined || 'spec' in obj) {
       const changed = !deepEqual(
         specPart(obj, !!this.strategy.hasStatus),
@@ -371,9 +376,9 @@ export class ResourceStore {
       meta.generation = (oldMeta.generation ?? 0) + (changed ? 1 : 0) || 1;
     }
     const errs = [
-      ...(this.strategy.validate?.(obj, this.ctx) ?? []),
+      ...(this.strategy.validate?.(obj, ctx) ?? []),
       // A binding is the scheduler's one sanctioned change to an otherwise immutable pod spec.
-      ...(subresource === 'binding' ? [] : (this.strategy.validateUpdate?.(obj, old, this.ctx) ?? [])),
+      ...(subresource === 'binding' ? [] : (this.strategy.validateUpdate?.(obj, old, ctx) ?? [])),
     ];
     if (errs.length) throw this.invalid(name, errs);
     return obj;

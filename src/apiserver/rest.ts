@@ -5,6 +5,7 @@
  */
 import { ApiError, errors } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
+import type { RequestUser } from '../registry/types.js';
 import { type Call, type CallContext, dryRun, readObject, readPatch, sendObject } from './call.js';
 import { checkPatched, fieldValidationMode, warningHeaders } from './field-checks.js';
 import {
@@ -35,6 +36,7 @@ export async function handleResource(
   params: URLSearchParams,
   served: ServedResource,
   ctx: CallContext,
+  user?: RequestUser,
 ): Promise<void> {
   const shape = negotiate(req.headers.accept);
   if (!shape)
@@ -50,6 +52,7 @@ export async function handleResource(
     rs: ctx.storeFor(served.view?.storage ?? served),
     shape,
     ctx,
+    user,
   };
   if (info.subresource) return handleSubresource(call);
   switch (info.verb) {
@@ -217,6 +220,7 @@ async function create(call: Call): Promise<void> {
   const { obj, warnings } = await readObject(call, mode);
   const created = await call.rs.create(call.info.namespace, toStorageVersion(call.served, obj), {
     dryRun: isDryRun,
+    user: call.user,
   });
   sendObject(call, 201, created, warningHeaders(warnings));
 }

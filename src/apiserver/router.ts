@@ -106,7 +106,7 @@ export class Router {
     });
     if (this.deps.nodeProxy && NodeProxy.handles(info))
       return this.deps.nodeProxy.serve(req, res, info, url.searchParams);
-    await handleResource(req, res, info, url.searchParams, served, this.deps.callContext);
+    await handleResource(req, res, info, url.searchParams, served, this.deps.callContext, user);
   }
 
   private serveDiscovery(req: Request, res: Response, parts: string[]): void {

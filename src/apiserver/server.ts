@@ -201,7 +201,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       ctx.signal.addEventListener('abort', () => controller.stop(), { once: true });
     },
   };
-  const controllers = [...(config.controllers ?? allControllers(config.clusterCIDR)), namespaceLifecycle];
+  const controllers = [
+    ...(config.controllers ?? allControllers(config.clusterCIDR, () => pki.ca)),
+    namespaceLifecycle,
+  ];
   const controllerManager = new ControllerManager(client, controllers, {
     identity: `${hostname()}_${process.pid}_${randomBytes(4).toString('hex')}`,
     clock: realClock,
@@ -214,7 +217,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const authenticator = new ClusterAuthenticator([
     {
       token: nodeToken,
-      user: { name: 'system:node-bootstrap', groups: ['system:nodes', 'system:authenticated'] },
+      // A bootstrap identity (kubeadm's bootstrap tokens are system:bootstrappers): real nodes
+      // trade it for a system:node:<name> certificate through a CSR. Virtual agents keep using
+      // it for everything, so it stays in system:nodes too.
+      user: {
+        name: 'system:node-bootstrap',
+        groups: ['system:bootstrappers', 'system:nodes', 'system:authenticated'],
+      },
     },
   ]);
   const authorizer = new AllowAllAuthorizer();

@@ -1,6 +1,7 @@
 /**
- * Subresources: `status` (the same object, writes limited to .status), `scale` (an
- * autoscaling/v1 Scale view of replicas), and the pod-only `binding` and `eviction`.
+ * Subresources: `status` (the same object, writes limited to .status), `approval` (a CSR's
+ * status, writes limited to its conditions), `scale` (an autoscaling/v1 Scale view of
+ * replicas), and the pod-only `binding` and `eviction`.
  * Streaming subresources (log, exec, attach, portforward, proxy) belong to the node agent.
  */
 import { errors } from '../api/errors.js';
@@ -17,7 +18,11 @@ export async function handleSubresource(call: Call): Promise<void> {
   const { info, served } = call;
   switch (info.subresource) {
     case 'status':
-      if (served.strategy.hasStatus) return status(call);
+      if (served.strategy.hasStatus) return status(call, 'status');
+      break;
+    case 'approval':
+      // certificatesigningrequests/approval: a status write that may only change conditions.
+      if (served.strategy.extraSubresources?.includes('approval')) return status(call, 'approval');
       break;
     case 'scale':
       if (served.strategy.scale) return scale(call, served.strategy.scale);
@@ -35,9 +40,9 @@ export async function handleSubresource(call: Call): Promise<void> {
   throw errors.noRoute(`${info.resource}/${info.subresource}`);
 }
 
-async function status(call: Call): Promise<void> {
+async function status(call: Call, subresource: string): Promise<void> {
   const { info } = call;
-  const opts = { dryRun: dryRun(call.params), subresource: 'status' };
+  const opts = { dryRun: dryRun(call.params), subresource };
   const patchOpts = { ...opts, patch: true };
   switch (info.verb) {
     case 'get':

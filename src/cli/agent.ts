@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startAgent } from '../agent/agent.js';
+import { nodeCredential } from '../agent/node/credential.js';
 import { defaultNodeIP } from '../agent/node/host.js';
 import { virtualNodes } from '../agent/node/virtual-nodes.js';
 import { startNodeAgent } from '../agent/node-agent.js';
@@ -21,7 +22,9 @@ Usage: skiff agent --server URL --token TOKEN [flags]            this machine ru
 
 Flags:
   --server URL            API server, e.g. https://127.0.0.1:6443
-  --token TOKEN           node token (the server's <data-dir>/node-token)
+  --token TOKEN           node token (the server's <data-dir>/node-token); a real node uses it
+                          only to request its own client certificate (a CSR the server approves),
+                          kept in <data-dir>/agent/pki and reused while valid
   --token-file FILE       read the node token from FILE
   --ca-file FILE          cluster CA certificate (the server's <data-dir>/tls/ca.crt): verifies
                           the server, and only clients it signed may use the node's endpoint.
@@ -203,9 +206,19 @@ async function runRealNode(v: RealNodeFlags): Promise<number> {
     throw new UsageError("--ca-file is required (the server's <data-dir>/tls/ca.crt)");
   }
   const ca = await readWhenPresent(caFile);
-  const client = httpClient({ server: v.server, token: await token(v), ca });
   const log = (line: string) => process.stderr.write(`skiff agent: ${line}\n`);
   const nodeName = v['node-name'] ?? hostname().toLowerCase();
+  // TLS bootstrap, as the kubelet's: the token only files a CSR; the node then speaks as
+  // system:node:<name> with the certificate it got (kept under <data-dir>/agent/pki).
+  const credential = await nodeCredential({
+    serverURL: v.server,
+    token: await token(v),
+    ca,
+    nodeName,
+    dir: join(dataDir, 'agent', 'pki'),
+    log,
+  });
+  const client = httpClient({ server: v.server, ca, cert: credential.cert, key: credential.key });
   try {
     const agent = await startNodeAgent({
       client,

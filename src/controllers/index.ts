@@ -2,7 +2,9 @@
  * Every controller the controller manager runs, in start order. Add a controller by writing it
  * under controllers/<name>/ and listing it here.
  */
+import type { KeyPairPem } from '../apiserver/auth/pki.js';
 import { schedulerController } from '../scheduler/index.js';
+import { csrApprovingController, csrSigningController } from './certificates/index.js';
 import { cronJobController } from './cronjob/index.js';
 import { daemonSetController } from './daemonset/index.js';
 import { deploymentController } from './deployment/index.js';
@@ -17,8 +19,11 @@ import { replicaSetController } from './replicaset/index.js';
 import { serviceAccountController } from './serviceaccount/index.js';
 import { statefulSetController } from './statefulset/index.js';
 
-/** Every controller; `clusterCIDR` is the range node pod CIDRs come from. */
-export function allControllers(clusterCIDR = '10.42.0.0/16'): Controller[] {
+/**
+ * Every controller; `clusterCIDR` is the range node pod CIDRs come from, `clusterCA` the CA
+ * that signs approved certificate requests (no CSR signer without it).
+ */
+export function allControllers(clusterCIDR = '10.42.0.0/16', clusterCA?: () => KeyPairPem): Controller[] {
   return [
     schedulerController,
     deploymentController,
@@ -35,5 +40,7 @@ export function allControllers(clusterCIDR = '10.42.0.0/16'): Controller[] {
     endpointsController,
     endpointSliceController,
     disruptionController,
+    csrApprovingController,
+    ...(clusterCA ? [csrSigningController(clusterCA)] : []),
   ];
 }

@@ -5,6 +5,7 @@
 import { appsStrategies } from './apps/index.js';
 import { autoscalingStrategies } from './autoscaling/index.js';
 import { batchStrategies } from './batch/index.js';
+import { certificatesStrategies } from './certificates/index.js';
 import { coordinationStrategies } from './coordination/index.js';
 import { coreStrategies } from './core/index.js';
 import { discoveryStrategies } from './discovery/index.js';
@@ -27,4 +28,5 @@ export const allStrategies: ResourceStrategy[] = [
   ...schedulingStrategies,
   ...storageStrategies,
   ...eventsStrategies,
+  ...certificatesStrategies,
 ];

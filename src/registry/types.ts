@@ -37,9 +37,24 @@ export interface TableColumn {
   priority: number;
 }
 
+/** The authenticated user a request is served for (apiserver's user.Info). */
+export interface RequestUser {
+  name: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
 /** Read-only view of the cluster a strategy may consult (served from the watch cache). */
 export interface StrategyContext {
   now(): Date;
+  /**
+   * The user whose request is being served, on creates that came over HTTP (unset for the
+   * server's own writes). CertificateSigningRequests record it as their requestor.
+   */
+  user?: RequestUser;
+  /** On updates, the subresource written ("status", "approval", ...); unset for the object itself. */
+  subresource?: string;
   /** All objects of a resource, by "resource" (core) or "group/resource", e.g. "services", "apps/deployments". */
   list(resource: string): KObject[];
   /** Server configuration a strategy may need (service CIDR, NodePort range). */

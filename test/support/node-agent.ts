@@ -165,9 +165,13 @@ export async function startRealAgent(
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    await eventually(
+    // An agent that exits ends the wait at once, with its output.
+    const exitedEarly = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`agent exited with ${code}:\n${output}`))),
+    );
+    exitedEarly.catch(() => {});
+    const ready = eventually(
       () => {
-        if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}:\n${output}`);
         const res = kubectl(server, [
           'get',
           'node',
@@ -180,6 +184,7 @@ export async function startRealAgent(
       60_000,
       `node ${nodeName} Ready`,
     );
+    await Promise.race([ready, exitedEarly]);
   };
   const signal = async (sig: NodeJS.Signals, graceMs: number) => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -6,7 +6,7 @@
  * certificate and key are kept in <dir>/kubelet-client.{crt,key} (0600) and reused while they
  * are valid for this node and this CA, so a restart files no new request.
  */
-import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
@@ -101,23 +101,8 @@ function writePair(dir: string, pair: NodeCredential): void {
 }
 
 /** A new ECDSA P-256 key and a CSR for the node's identity (both PEM). */
-async function makeRequest(nodeName: string): Promise<{ key: string; csr: string }> {
-  const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
-    'sign',
-    'verify',
-  ])) as unknown as CryptoKeyPair;
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    // Structured, so no character of the node name can change the subject's meaning.
-    name: [{ CN: [`system:node:${nodeName}`] }, { O: ['system:nodes'] }],
-    keys,
-    signingAlgorithm: algorithm,
-  });
-  const der = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as webcrypto.CryptoKey);
-  return { key: x509.PemConverter.encode(der, 'PRIVATE KEY'), csr: csr.toString('pem') };
-}
+/** The key and CSR maker, with @peculiar/x509, loaded only when a credential must be made. */
+const requestMaker = () => import('./credential-request.js');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -217,7 +202,7 @@ function waitForCertificate(csrs: ResourceClient<CSR>, created: CSR, deadline: n
 /** Requests a new credential with the join token and waits for it. */
 async function bootstrap(o: NodeCredentialOptions, caPem: string): Promise<NodeCredential> {
   const deadline = Date.now() + (o.timeoutMs ?? 60_000);
-  const { key, csr } = await makeRequest(o.nodeName);
+  const { key, csr } = await (await requestMaker()).makeRequest(o.nodeName);
   const client = httpClient({ server: o.serverURL, token: o.token, ca: o.ca });
   try {
     const csrs = client.resource<CSR>('certificates.k8s.io', 'v1', 'certificatesigningrequests');
