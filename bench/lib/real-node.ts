@@ -1,0 +1,149 @@
+/**
+ * A one-node cluster on this machine for the pod-startup bench: a `skiff server` on its own
+ * cluster CIDR (so its pods never share addresses with another skiff on the same skiff0 bridge)
+ * and a real-node `skiff agent` (runc under conmon, node IP 127.0.0.1, endpoint on a free port,
+ * its own data dir), optionally under the CPU profiler.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stopChild, trackChild } from './cleanup.js';
+import type { AgentProcess } from './cluster.js';
+import { until } from './cluster.js';
+import { profileArgs } from './cpu-profile.js';
+import { probeReady, repoRoot, type SkiffProcess } from './skiff-process.js';
+import { snapshotSourceMaps } from './source-map.js';
+
+/** Spawns `skiff server` on 127.0.0.1:0 with extra flags and waits for /readyz. */
+export async function startServerWith(dataDir: string, extraArgs: string[]): Promise<SkiffProcess> {
+  const args = [
+    join(repoRoot(), 'bin', 'skiff.js'),
+    'server',
+    '--data-dir',
+    dataDir,
+    '--port',
+    '0',
+    '--bind-address',
+    '127.0.0.1',
+    ...extraArgs,
+  ];
+  const t0 = performance.now();
+  const child = trackChild(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
+  let err = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (c: string) => {
+    err = (err + c).slice(-4000);
+  });
+  const dead = () => child.exitCode !== null || child.signalCode !== null;
+  let port = 0;
+  try {
+    await until(
+      () => {
+        if (dead()) throw new Error(`skiff server exited (${child.exitCode ?? child.signalCode}): ${err}`);
+        port = Number(/listening on https:\/\/[^\s/]+:(\d+)/.exec(err)?.[1] ?? 0);
+        return port > 0;
+      },
+      60_000,
+      () => `skiff server did not announce its port: ${err}`,
+    );
+    const deadline = performance.now() + 60_000;
+    while (!(await probeReady(port))) {
+      if (dead() || performance.now() > deadline) throw new Error(`skiff server not ready: ${err}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } catch (e) {
+    await stopChild(child);
+    throw e;
+  }
+  const tlsDir = join(dataDir, 'tls');
+  return {
+    child,
+    pid: child.pid ?? -1,
+    port,
+    dataDir,
+    readyMs: performance.now() - t0,
+    tls: {
+      ca: readFileSync(join(tlsDir, 'ca.crt')),
+      cert: readFileSync(join(tlsDir, 'admin.crt')),
+      key: readFileSync(join(tlsDir, 'admin.key')),
+    },
+    stop: () => stopChild(child),
+    assertAlive() {
+      if (dead())
+        throw new Error(`skiff server died during the run (${child.exitCode ?? child.signalCode}): ${err}`);
+    },
+  };
+}
+
+export interface RealAgentOptions {
+  nodeName: string;
+  dataDir: string;
+  clusterCIDR: string;
+  /** Run the agent under `node --cpu-prof` writing here (source maps are snapshotted beside). */
+  profileDir?: string;
+}
+
+/**
+ * Spawns `skiff agent` for this machine as a real node and waits until it says it serves the
+ * node (pod sync running). The node's Ready condition is the caller's to wait for.
+ */
+export async function startRealAgent(server: SkiffProcess, o: RealAgentOptions): Promise<AgentProcess> {
+  const args = [
+    join(repoRoot(), 'bin', 'skiff.js'),
+    'agent',
+    '--server',
+    `https://127.0.0.1:${server.port}`,
+    '--token-file',
+    join(server.dataDir, 'node-token'),
+    '--ca-file',
+    join(server.dataDir, 'tls', 'ca.crt'),
+    '--node-name',
+    o.nodeName,
+    '--node-ip',
+    '127.0.0.1',
+    '--kubelet-port',
+    '0',
+    '--data-dir',
+    o.dataDir,
+    '--cluster-cidr',
+    o.clusterCIDR,
+  ];
+  if (o.profileDir) {
+    snapshotSourceMaps(join(repoRoot(), 'dist'), join(o.profileDir, 'maps'));
+    args.unshift(...profileArgs(o.profileDir));
+  }
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const child = trackChild(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env }));
+  let err = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (c: string) => {
+    err = (err + c).slice(-20_000);
+  });
+  const assertAlive = () => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`skiff agent exited (${child.exitCode ?? child.signalCode}): ${err.slice(-3000)}`);
+  };
+  try {
+    await until(
+      () => {
+        assertAlive();
+        return /serving node/.test(err);
+      },
+      90_000,
+      () => `skiff agent did not start serving: ${err.slice(-3000)}`,
+      50,
+    );
+  } catch (e) {
+    await stopChild(child);
+    throw e;
+  }
+  return {
+    child,
+    pid: child.pid ?? -1,
+    stderr: () => err,
+    // Long grace: a profiled agent writes its profile on the way out.
+    stop: () => stopChild(child, 30_000),
+    assertAlive,
+  };
+}
