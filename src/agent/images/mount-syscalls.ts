@@ -12,26 +12,46 @@ import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { arch } from 'node:os';
 
-const SYSCALLS: Record<string, { mount: number; umount2: number }> = {
-  x64: { mount: 165, umount2: 166 },
-  arm64: { mount: 40, umount2: 39 },
+const SYSCALLS: Record<string, { mount: number; umount2: number; unshare: number }> = {
+  x64: { mount: 165, umount2: 166, unshare: 272 },
+  arm64: { mount: 40, umount2: 39, unshare: 97 },
 };
+
+/** mount(2) flags. */
+export const MS_NOSUID = 2;
+export const MS_NODEV = 4;
+export const MS_NOEXEC = 8;
+const MS_BIND = 4096;
+/** unshare(2) flags for the namespaces a pod shares without a pause container. */
+const CLONE_NEWUTS = 0x04000000;
+const CLONE_NEWIPC = 0x08000000;
 
 /** umount2 flag: detach now, clean up when no longer busy. */
 export const MNT_DETACH = 2;
 
 const SCRIPT = `
 use strict; $| = 1;
-my ($sys_mount, $sys_umount2) = @ARGV;
+my ($sys_mount, $sys_umount2, $sys_unshare) = @ARGV;
 while (my $line = <STDIN>) {
   chomp $line;
   my @f = split /\\t/, $line, -1;
   my $op = shift @f;
   my $r;
   if ($op eq 'M') {
-    my ($cwd, $src, $target, $type, $data) = @f;
+    my ($cwd, $src, $target, $type, $data, $flags) = @f;
     unless (chdir $cwd) { print "ERR ", $! + 0, " $!\\n"; next; }
-    $r = syscall($sys_mount, $src, $target, $type, 0, $data);
+    $r = syscall($sys_mount, $src, $target, $type, ($flags // 0) + 0, $data);
+  } elsif ($op eq 'N') {
+    # New namespaces for this helper, each kept alive by a bind mount of its nsfs file (the
+    # helper itself only makes mount calls, which UTS and IPC namespaces do not affect).
+    my ($flags, @binds) = @f;
+    $r = syscall($sys_unshare, $flags + 0);
+    for my $b (@binds) {
+      last if $r == -1;
+      my ($kind, $path) = split /=/, $b, 2;
+      my ($src, $none) = ("/proc/self/ns/$kind", "");  # syscall needs writable strings
+      $r = syscall($sys_mount, $src, $path, $none, ${MS_BIND}, 0);
+    }
   } elsif ($op eq 'U') {
     $r = syscall($sys_umount2, $f[0], $f[1] + 0);
   } else {
@@ -59,10 +79,11 @@ class Coprocess {
   private buffer = '';
   private readonly queue: Pending[] = [];
 
-  constructor(private readonly numbers: { mount: number; umount2: number }) {}
+  constructor(private readonly numbers: { mount: number; umount2: number; unshare: number }) {}
 
   private start(): ChildProcess {
-    const child = spawn('perl', ['-e', SCRIPT, String(this.numbers.mount), String(this.numbers.umount2)], {
+    const n = this.numbers;
+    const child = spawn('perl', ['-e', SCRIPT, String(n.mount), String(n.umount2), String(n.unshare)], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     child.stdout!.setEncoding('utf8');
@@ -133,16 +154,32 @@ function run(cmd: string, args: string[], cwd?: string): Promise<void> {
   });
 }
 
-/** mount(2) of `fstype` at `target` with `data`, relative paths in data resolved from `cwd`. */
+/** mount(2) of `fstype` at `target` with `data` and MS_* `flags`; relative paths resolve from `cwd`. */
 export function mountFs(
   fstype: string,
   source: string,
   target: string,
   data: string,
   cwd: string,
+  flags = 0,
 ): Promise<void> {
-  if (helper) return helper.call(['M', cwd, source, target, fstype, data]);
-  return run('mount', ['-t', fstype, source, '-o', data, target], cwd);
+  if (helper) return helper.call(['M', cwd, source, target, fstype, data, String(flags)]);
+  const names = [
+    [MS_NOSUID, 'nosuid'],
+    [MS_NODEV, 'nodev'],
+    [MS_NOEXEC, 'noexec'],
+  ] as const;
+  const options = [...names.filter(([f]) => flags & f).map(([, n]) => n), data].filter(Boolean).join(',');
+  return run('mount', ['-t', fstype, source, '-o', options, target], cwd);
+}
+
+/**
+ * New UTS and IPC namespaces, kept alive by bind mounts over the files `uts` and `ipc` (which
+ * must exist): what a pod's containers join to share a hostname and IPC without a pause process.
+ */
+export function newPodNamespaces(uts: string, ipc: string): Promise<void> {
+  if (helper) return helper.call(['N', String(CLONE_NEWUTS | CLONE_NEWIPC), `uts=${uts}`, `ipc=${ipc}`]);
+  return run('unshare', [`--uts=${uts}`, `--ipc=${ipc}`, 'true']);
 }
 
 /** umount2(2); `flags` MNT_DETACH for a lazy unmount. */

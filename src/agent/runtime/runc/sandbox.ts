@@ -6,7 +6,16 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mountsUnder, mustRun } from './command.js';
+import {
+  MNT_DETACH,
+  MS_NODEV,
+  MS_NOEXEC,
+  MS_NOSUID,
+  mountFs,
+  newPodNamespaces,
+  unmountFs,
+} from '../../images/mount-syscalls.js';
+import { mountsUnder } from './command.js';
 
 export interface SandboxPaths {
   uts: string;
@@ -29,10 +38,10 @@ export async function createSandboxMounts(podDir: string): Promise<SandboxPaths>
   if (!mounted.has(paths.uts) || !mounted.has(paths.ipc)) {
     steps.push(
       (async () => {
-        // unshare bind-mounts the new namespaces over existing files.
+        // The namespaces are bind-mounted over existing files (no process per pod: the mount helper).
         await writeFile(paths.uts, '');
         await writeFile(paths.ipc, '');
-        await mustRun('unshare', [`--uts=${paths.uts}`, `--ipc=${paths.ipc}`, 'true']);
+        await newPodNamespaces(paths.uts, paths.ipc);
       })(),
     );
   }
@@ -40,14 +49,14 @@ export async function createSandboxMounts(podDir: string): Promise<SandboxPaths>
     steps.push(
       (async () => {
         await mkdir(paths.shm, { recursive: true });
-        await mustRun('mount', [
-          '-t',
+        await mountFs(
           'tmpfs',
-          '-o',
-          `nosuid,nodev,noexec,mode=1777,size=${SHM_SIZE}`,
           'shm',
           paths.shm,
-        ]);
+          `mode=1777,size=${SHM_SIZE}`,
+          '/',
+          MS_NOSUID | MS_NODEV | MS_NOEXEC,
+        );
       })(),
     );
   }
@@ -59,10 +68,10 @@ export async function createSandboxMounts(podDir: string): Promise<SandboxPaths>
 export async function unmountAll(dir: string): Promise<void> {
   for (const mp of await mountsUnder(dir)) {
     try {
-      await mustRun('umount', [mp]);
+      await unmountFs(mp);
     } catch (err) {
       // Busy after its processes died (rare): detach it so the directory can go.
-      await mustRun('umount', ['-l', mp]).catch(() => {
+      await unmountFs(mp, MNT_DETACH).catch(() => {
         throw err;
       });
     }
