@@ -138,6 +138,8 @@ export async function startRealAgent(
   let child: ChildProcess;
   let output = '';
   const launch = async () => {
+    // Only this launch's output counts: "serving node" must come from the new process.
+    output = '';
     child = spawn(
       process.execPath,
       [
