@@ -3,14 +3,45 @@
  * failures into one clear line on stderr (no stack traces for users).
  */
 
-import { agentCommand } from './agent.js';
 import { type Command, UsageError } from './command.js';
-import { imageCommand } from './image.js';
-import { serverCommand } from './server.js';
-import { upCommand } from './up.js';
-import { versionCommand } from './version.js';
 
-const commands: Command[] = [upCommand, serverCommand, agentCommand, imageCommand, versionCommand];
+/**
+ * Commands load on demand: an agent process must not parse (and keep in memory) the API
+ * server's code, nor the server the agent's.
+ */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+const commands: CommandEntry[] = [
+  {
+    name: 'up',
+    summary: 'Start a one-node cluster (server and agent in one process)',
+    load: async () => (await import('./up.js')).upCommand,
+  },
+  {
+    name: 'server',
+    summary: 'Run the API server',
+    load: async () => (await import('./server.js')).serverCommand,
+  },
+  {
+    name: 'agent',
+    summary: 'Run a node agent (--virtual N: simulated nodes)',
+    load: async () => (await import('./agent.js')).agentCommand,
+  },
+  {
+    name: 'image',
+    summary: 'Manage node images (import, ls, rm)',
+    load: async () => (await import('./image.js')).imageCommand,
+  },
+  {
+    name: 'version',
+    summary: 'Print the skiff version',
+    load: async () => (await import('./version.js')).versionCommand,
+  },
+];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
@@ -23,13 +54,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`skiff: unknown command "${name}"; run 'skiff --help' for the list\n`);
     return 2;
   }
   try {
-    return await command.run(rest);
+    return await (await entry.load()).run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`skiff ${name}: ${err.message}\n`);

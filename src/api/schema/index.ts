@@ -4,7 +4,7 @@
  * it next to the bundle: JSON.parse of a file is far cheaper at start-up than the same data
  * compiled as JavaScript) and shared read-only by OpenAPI, field validation and patch metadata.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /** One OpenAPI v3 schema as kube-apiserver publishes it (the subset skiff reads). */
 export interface Schema {
@@ -38,13 +38,22 @@ export interface GroupVersionKind {
 /** Prefix of every `$ref` in a v3 document. */
 export const REF_PREFIX = '#/components/schemas/';
 
+/**
+ * generated/definitions.json beside this module: in the sources, beside the bundle's entry, or
+ * one folder up when this code landed in dist/chunks/.
+ */
+function definitionsFile(): URL {
+  const candidates = ['./generated/definitions.json', '../generated/definitions.json'].map(
+    (path) => new URL(path, import.meta.url),
+  );
+  return candidates.find((url) => existsSync(url)) ?? candidates[0];
+}
+
 let loaded: { definitions: Record<string, Schema>; byGVK: Map<string, string> } | undefined;
 
 function schemas(): { definitions: Record<string, Schema>; byGVK: Map<string, string> } {
   if (loaded) return loaded;
-  const definitions = JSON.parse(
-    readFileSync(new URL('./generated/definitions.json', import.meta.url), 'utf8'),
-  ) as Record<string, Schema>;
+  const definitions = JSON.parse(readFileSync(definitionsFile(), 'utf8')) as Record<string, Schema>;
   // "group/version/kind" -> definition name, from x-kubernetes-group-version-kind.
   const byGVK = new Map<string, string>();
   for (const [name, schema] of Object.entries(definitions)) {
