@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ConfigMap, Node, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
+import { errors } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import { ApiEventRecorder } from '../client/events.js';
 import { Informer } from '../client/informer.js';
@@ -147,6 +148,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
     // The endpoint starts first (its port goes into the Node object); its runtime arrives later.
     const streaming = lazyStreamingRuntime();
     let podSync: PodSync | undefined;
+    let podsSynced = false;
     let collector: StatsCollector | undefined;
     const endpoint = await startAgentServer({
       host: o.nodeIP,
@@ -154,7 +156,10 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
       clientCA: o.clusterCA,
       runtime: streaming,
       resolvePod: (ns, name) => {
-        const pod = podSync?.pod(ns, name);
+        // Before pod sync runs, "not found" would be a lie: say the node is still starting.
+        if (!podSync || !podsSynced)
+          throw errors.unavailable('the node agent is starting; try again shortly');
+        const pod = podSync.pod(ns, name);
         if (!pod) return undefined;
         return {
           uid: pod.metadata.uid!,
@@ -318,6 +323,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
       workers: 16,
     });
     await podSync.start();
+    podsSynced = true;
     stops.push(() => podSync?.stop());
 
     // Edited ConfigMaps and Secrets reach mounted files in place, as the kubelet's sync does.
