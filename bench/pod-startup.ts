@@ -21,7 +21,14 @@ import { join } from 'node:path';
 import { buildBusyboxImage } from '../test/support/busybox-image.js';
 import { benchFlag } from './lib/args.js';
 import { type H2Client, h2Client } from './lib/client.js';
-import { type AgentProcess, loadAverage, until, waitNodesReady, watchEvents } from './lib/cluster.js';
+import {
+  type AgentProcess,
+  loadAverage,
+  startServer,
+  until,
+  waitNodesReady,
+  watchEvents,
+} from './lib/cluster.js';
 import { monotonicUs, topSelfTime } from './lib/cpu-profile.js';
 import {
   agentLeftovers,
@@ -31,7 +38,7 @@ import {
   snapshotHostNetwork,
 } from './lib/node-host.js';
 import { medianStages, type PodStages, podStages } from './lib/pod-timeline.js';
-import { startRealAgent, startServerWith } from './lib/real-node.js';
+import { startRealAgent } from './lib/real-node.js';
 import { type FloorSample, freeSubnets, RuncFloor } from './lib/runc-floor.js';
 import { repoRoot, type SkiffProcess } from './lib/skiff-process.js';
 import { machine, percentile, round, rssMb } from './lib/stats.js';
@@ -301,7 +308,7 @@ export async function run(): Promise<Record<string, unknown>> {
     );
     floor.prepare();
 
-    server = await startServerWith(join(root, 'server'), ['--cluster-cidr', clusterCIDR]);
+    server = await startServer(join(root, 'server'), undefined, ['--cluster-cidr', clusterCIDR]);
     agent = await startRealAgent(server, {
       nodeName: `bench-${process.pid}`,
       dataDir: nodeDir,

@@ -225,14 +225,18 @@ export function loadAverage(): string {
 }
 
 /**
- * startSkiff, or with profileDir a server of the same shape started under `node --cpu-prof`
- * (Node 20 refuses --cpu-prof in NODE_OPTIONS, so startSkiff cannot be reused for it).
+ * startSkiff, or a server of the same shape with extra flags and/or, with profileDir, under
+ * `node --cpu-prof` (Node 20 refuses --cpu-prof in NODE_OPTIONS, so startSkiff cannot do it).
  */
-export async function startServer(dataDir: string, profileDir?: string): Promise<SkiffProcess> {
-  if (!profileDir) return startSkiff(dataDir);
-  snapshotSourceMaps(join(repoRoot(), 'dist'), join(profileDir, 'maps'));
+export async function startServer(
+  dataDir: string,
+  profileDir?: string,
+  extraArgs: string[] = [],
+): Promise<SkiffProcess> {
+  if (!profileDir && extraArgs.length === 0) return startSkiff(dataDir);
+  if (profileDir) snapshotSourceMaps(join(repoRoot(), 'dist'), join(profileDir, 'maps'));
   const args = [
-    ...profileArgs(profileDir),
+    ...(profileDir ? profileArgs(profileDir) : []),
     join(repoRoot(), 'bin', 'skiff.js'),
     'server',
     '--data-dir',
@@ -241,6 +245,7 @@ export async function startServer(dataDir: string, profileDir?: string): Promise
     '0',
     '--bind-address',
     '127.0.0.1',
+    ...extraArgs,
   ];
   const t0 = performance.now();
   const child = trackChild(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] }));

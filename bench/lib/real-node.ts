@@ -1,79 +1,16 @@
 /**
- * A one-node cluster on this machine for the pod-startup bench: a `skiff server` on its own
- * cluster CIDR (so its pods never share addresses with another skiff on the same skiff0 bridge)
- * and a real-node `skiff agent` (runc under conmon, node IP 127.0.0.1, endpoint on a free port,
- * its own data dir), optionally under the CPU profiler.
+ * A real-node `skiff agent` for the pod-startup bench (runc under conmon, node IP 127.0.0.1,
+ * endpoint on a free port, its own data dir), optionally under the CPU profiler. Its server comes
+ * from cluster.ts startServer with a bench-only --cluster-cidr, so its pods never share addresses
+ * with another skiff on the same skiff0 bridge.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stopChild, trackChild } from './cleanup.js';
-import type { AgentProcess } from './cluster.js';
-import { until } from './cluster.js';
+import { type AgentProcess, until } from './cluster.js';
 import { profileArgs } from './cpu-profile.js';
-import { probeReady, repoRoot, type SkiffProcess } from './skiff-process.js';
+import { repoRoot, type SkiffProcess } from './skiff-process.js';
 import { snapshotSourceMaps } from './source-map.js';
-
-/** Spawns `skiff server` on 127.0.0.1:0 with extra flags and waits for /readyz. */
-export async function startServerWith(dataDir: string, extraArgs: string[]): Promise<SkiffProcess> {
-  const args = [
-    join(repoRoot(), 'bin', 'skiff.js'),
-    'server',
-    '--data-dir',
-    dataDir,
-    '--port',
-    '0',
-    '--bind-address',
-    '127.0.0.1',
-    ...extraArgs,
-  ];
-  const t0 = performance.now();
-  const child = trackChild(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
-  let err = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (c: string) => {
-    err = (err + c).slice(-4000);
-  });
-  const dead = () => child.exitCode !== null || child.signalCode !== null;
-  let port = 0;
-  try {
-    await until(
-      () => {
-        if (dead()) throw new Error(`skiff server exited (${child.exitCode ?? child.signalCode}): ${err}`);
-        port = Number(/listening on https:\/\/[^\s/]+:(\d+)/.exec(err)?.[1] ?? 0);
-        return port > 0;
-      },
-      60_000,
-      () => `skiff server did not announce its port: ${err}`,
-    );
-    const deadline = performance.now() + 60_000;
-    while (!(await probeReady(port))) {
-      if (dead() || performance.now() > deadline) throw new Error(`skiff server not ready: ${err}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  } catch (e) {
-    await stopChild(child);
-    throw e;
-  }
-  const tlsDir = join(dataDir, 'tls');
-  return {
-    child,
-    pid: child.pid ?? -1,
-    port,
-    dataDir,
-    readyMs: performance.now() - t0,
-    tls: {
-      ca: readFileSync(join(tlsDir, 'ca.crt')),
-      cert: readFileSync(join(tlsDir, 'admin.crt')),
-      key: readFileSync(join(tlsDir, 'admin.key')),
-    },
-    stop: () => stopChild(child),
-    assertAlive() {
-      if (dead())
-        throw new Error(`skiff server died during the run (${child.exitCode ?? child.signalCode}): ${err}`);
-    },
-  };
-}
 
 export interface RealAgentOptions {
   nodeName: string;
