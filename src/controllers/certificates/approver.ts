@@ -7,9 +7,6 @@
  * may request any node's, system:masters anything. Everything else waits for a human.
  */
 import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
-import { isReason } from '../../api/errors.js';
-import type { KObject } from '../../api/object.js';
-import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { type CertificateRequest, parseCSR } from '../../registry/certificates/csr.js';
 import {
   approvalState,
@@ -17,8 +14,7 @@ import {
   kubeletClientProblem,
 } from '../../registry/certificates/helpers.js';
 import type { Controller, ControllerContext } from '../manager.js';
-
-type CSR = CertificateSigningRequest & KObject;
+import { runCSRLoop } from './csr-loop.js';
 
 /** The condition reason of an automatic approval. */
 export const AUTO_APPROVED_REASON = 'AutoApproved';
@@ -78,35 +74,22 @@ export function approvalDecision(csr: CertificateSigningRequest): string | undef
 /** The approving controller. */
 export const csrApprovingController: Controller = {
   name: 'csrapproving',
-  async run(ctx: ControllerContext): Promise<void> {
-    const queue = new WorkQueue(ctx.clock);
-    ctx.signal.addEventListener('abort', () => queue.shutDown(), { once: true });
-    const csrs = ctx.informers.for<CSR>('certificates.k8s.io', 'v1', 'certificatesigningrequests');
-    const wake = (c: CSR) => queue.add(c.metadata.name!);
-    csrs.addHandlers({ onAdd: wake, onUpdate: (_o, c) => wake(c) });
-    await csrs.hasSynced();
-    const api = ctx.client.resource<CSR>('certificates.k8s.io', 'v1', 'certificatesigningrequests');
-    await runWorkers(queue, 1, async (name) => {
-      const csr = csrs.get(name);
-      if (!csr) return;
+  run(ctx: ControllerContext): Promise<void> {
+    return runCSRLoop(ctx, async (csr, api) => {
       const message = approvalDecision(csr);
       if (!message) return;
       const conditions = [
         ...(csr.status?.conditions ?? []),
         { type: 'Approved', status: 'True', reason: AUTO_APPROVED_REASON, message },
       ];
-      try {
-        // Pinned to the version decided on: a conflict re-queues and decides again.
-        await api.patch(
-          '',
-          name,
-          'merge',
-          { metadata: { resourceVersion: csr.metadata.resourceVersion }, status: { conditions } },
-          'approval',
-        );
-      } catch (err) {
-        if (!isReason(err, 'NotFound')) throw err;
-      }
+      // Pinned to the version decided on: a conflict re-queues and decides again.
+      await api.patch(
+        '',
+        csr.metadata.name!,
+        'merge',
+        { metadata: { resourceVersion: csr.metadata.resourceVersion }, status: { conditions } },
+        'approval',
+      );
     });
   },
 };

@@ -7,10 +7,7 @@
  * so the server passes its PKI and tests their own.
  */
 import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
-import { isReason } from '../../api/errors.js';
-import type { KObject } from '../../api/object.js';
 import type { KeyPairPem } from '../../apiserver/auth/pki.js';
-import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { type CertificateRequest, parseCSR } from '../../registry/certificates/csr.js';
 import {
   API_SERVER_CLIENT_SIGNER,
@@ -21,8 +18,7 @@ import {
   kubeletClientProblem,
 } from '../../registry/certificates/helpers.js';
 import type { Controller, ControllerContext } from '../manager.js';
-
-type CSR = CertificateSigningRequest & KObject;
+import { type CSR, runCSRLoop } from './csr-loop.js';
 
 /** kube-controller-manager's --cluster-signing-duration default: one year. */
 export const DEFAULT_SIGNING_DURATION_SECONDS = 365 * 24 * 3600;
@@ -83,17 +79,8 @@ export function csrSigningController(
   const maxSeconds = options.maxDurationSeconds ?? DEFAULT_SIGNING_DURATION_SECONDS;
   return {
     name: 'csrsigning',
-    async run(ctx: ControllerContext): Promise<void> {
-      const queue = new WorkQueue(ctx.clock);
-      ctx.signal.addEventListener('abort', () => queue.shutDown(), { once: true });
-      const csrs = ctx.informers.for<CSR>('certificates.k8s.io', 'v1', 'certificatesigningrequests');
-      const wake = (c: CSR) => queue.add(c.metadata.name!);
-      csrs.addHandlers({ onAdd: wake, onUpdate: (_o, c) => wake(c) });
-      await csrs.hasSynced();
-      const api = ctx.client.resource<CSR>('certificates.k8s.io', 'v1', 'certificatesigningrequests');
-      await runWorkers(queue, 1, async (name) => {
-        const csr = csrs.get(name);
-        if (!csr) return;
+    run(ctx: ControllerContext): Promise<void> {
+      return runCSRLoop(ctx, async (csr, api) => {
         const decision = signingDecision(csr, maxSeconds);
         if (decision.action === 'skip') return;
         const next = structuredClone(csr) as CSR;
@@ -121,11 +108,7 @@ export function csrSigningController(
           });
           next.status.certificate = Buffer.from(pem).toString('base64');
         }
-        try {
-          await api.updateStatus('', next);
-        } catch (err) {
-          if (!isReason(err, 'NotFound')) throw err;
-        }
+        await api.updateStatus('', next);
       });
     },
   };
