@@ -5,6 +5,7 @@
  * rules come from the resource's strategy.
  */
 import { randomUUID } from 'node:crypto';
+import { cloneJSON } from '../api/clone.js';
 import { deepEqual } from '../api/deep-equal.js';
 import { type ApiError, errors, type StatusCause } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
@@ -272,7 +273,7 @@ export class ResourceStore {
   ): Promise<CachedObject> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.startingPoint(namespace, name, attempt);
-      const desired = mutate(structuredClone(current.obj));
+      const desired = mutate(cloneJSON(current.obj));
       const wanted = desired.metadata?.resourceVersion;
       if (wanted && wanted !== current.obj.metadata.resourceVersion) {
         // The cache may lag a write made through another server: ask the store before refusing.
@@ -335,14 +336,14 @@ export class ResourceStore {
     if (subresource === 'status' || subresource === 'approval') {
       // Status writes change only status (and never the spec or metadata the owner manages);
       // a CSR's approval is a status write limited further by its strategy.
-      obj = { ...structuredClone(old), status: obj.status };
+      obj = { ...cloneJSON(old), status: obj.status };
     } else if (subresource === 'finalize') {
       // namespaces/finalize changes only spec.finalizers: the namespace controller's handshake.
       const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers;
-      obj = structuredClone(old);
+      obj = cloneJSON(old);
       obj.spec = { ...(obj.spec as object), finalizers };
     } else if (this.strategy.hasStatus) {
-      obj.status = structuredClone(old.status);
+      obj.status = cloneJSON(old.status);
     }
     const meta = obj.metadata;
     const oldMeta = old.metadata;
@@ -432,7 +433,7 @@ export class ResourceStore {
     const propagation = propagationFinalizer(opts);
     const hasFinalizers = holdsDeletion(obj) || propagation !== undefined;
     if (!hasFinalizers && grace === 0) return undefined;
-    const next = structuredClone(obj);
+    const next = cloneJSON(obj);
     if (propagation && !next.metadata.finalizers?.includes(propagation)) {
       // Foreground and orphan deletion are the garbage collector's work: these finalizers hold
       // the owner until its dependents are deleted (foreground) or released (orphan).

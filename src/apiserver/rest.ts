@@ -3,6 +3,8 @@
  * and the status and scale subresources. Decoding, field validation and response shaping
  * (object, Table, PartialObjectMetadata) happen here; the write rules live in ResourceStore.
  */
+
+import { cloneJSON } from '../api/clone.js';
 import { ApiError, errors } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import type { RequestUser } from '../registry/types.js';
@@ -230,7 +232,7 @@ async function update(call: Call): Promise<void> {
   const isDryRun = dryRun(call.params);
   const { obj, warnings } = await readObject(call, mode);
   const desired = toStorageVersion(call.served, obj) as KObject;
-  const updated = await call.rs.update(call.info.namespace, call.info.name, () => structuredClone(desired), {
+  const updated = await call.rs.update(call.info.namespace, call.info.name, () => cloneJSON(desired), {
     dryRun: isDryRun,
   });
   sendObject(call, 200, updated, warningHeaders(warnings));

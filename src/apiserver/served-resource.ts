@@ -2,6 +2,8 @@
  * A resource as this server serves it: its strategy (from the registry), where its objects live
  * in the store, and its watch cache. Built once at start for every registry entry.
  */
+
+import { cloneJSON } from '../api/clone.js';
 import type { GroupResource } from '../api/errors.js';
 import { apiVersionOf, type KObject } from '../api/object.js';
 import type { VersionConversion } from '../registry/conversions.js';
@@ -52,7 +54,7 @@ export function viewOf(res: ServedResource, stored: CachedObject): CachedObject 
   if (!res.view) return stored;
   let shown = viewCache.get(stored);
   if (!shown) {
-    const obj = res.view.conversion.fromStorage(structuredClone(stored.obj));
+    const obj = res.view.conversion.fromStorage(cloneJSON(stored.obj));
     shown = { ...stored, obj, json: JSON.stringify(obj) };
     viewCache.set(stored, shown);
   }

@@ -4,6 +4,8 @@
  * replicas), and the pod-only `binding` and `eviction`.
  * Streaming subresources (log, exec, attach, portforward, proxy) belong to the node agent.
  */
+
+import { cloneJSON } from '../api/clone.js';
 import { errors } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import type { ScaleAdapter } from '../registry/types.js';
@@ -49,12 +51,7 @@ async function status(call: Call, subresource: string): Promise<void> {
       return sendObject(call, 200, await call.rs.getLatest(info.namespace, info.name));
     case 'update': {
       const { obj, warnings } = await readObject(call, fieldValidationMode(call.params));
-      const updated = await call.rs.update(
-        info.namespace,
-        info.name,
-        () => structuredClone(obj as KObject),
-        opts,
-      );
+      const updated = await call.rs.update(info.namespace, info.name, () => cloneJSON(obj as KObject), opts);
       return sendObject(call, 200, updated, warningHeaders(warnings));
     }
     case 'patch': {
@@ -77,7 +74,7 @@ async function finalize(call: Call): Promise<void> {
   const { info } = call;
   if (info.verb !== 'update') throw errors.methodNotAllowed(info.verb);
   const { obj } = await readObject(call, 'Ignore');
-  const updated = await call.rs.update(info.namespace, info.name, () => structuredClone(obj as KObject), {
+  const updated = await call.rs.update(info.namespace, info.name, () => cloneJSON(obj as KObject), {
     dryRun: dryRun(call.params),
     subresource: 'finalize',
   });

@@ -4,6 +4,8 @@
  * resource however many clients watch. Objects keep their serialized JSON next to the parsed
  * form, so a LIST of 10,000 pods is a string join, not 10,000 JSON.stringify calls.
  */
+
+import { cloneJSON } from '../api/clone.js';
 import { errors } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import type { KV, Store, Watch, WatchEvent } from '../storage/store.js';
@@ -133,7 +135,7 @@ export class WatchCache {
       if (ev.type === 'delete') {
         const last = prev ?? (ev.prevKv ? decodeKV(ev.prevKv) : decodeKV(ev.kv));
         // A DELETED event carries the last state with the deletion's resourceVersion.
-        const obj = structuredClone(last.obj);
+        const obj = cloneJSON(last.obj);
         obj.metadata.resourceVersion = String(ev.kv.modRevision);
         const object = { key: ev.kv.key, obj, json: JSON.stringify(obj), revision: ev.kv.modRevision };
         this.items.delete(ev.kv.key);

@@ -3,6 +3,8 @@
  * watch caches directly, with the same write rules as HTTP requests (ResourceStore) but without
  * TLS, JSON encoding or field validation. Watches are cache subscriptions.
  */
+
+import { cloneJSON } from '../api/clone.js';
 import { errors } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import { checkFieldSelector, listResource, makeMatcher } from '../apiserver/list.js';
@@ -47,7 +49,7 @@ class InProcessResource<T extends KObject> implements ResourceClient<T> {
   async get(namespace: string, name: string): Promise<T> {
     const cached =
       this.served.cache.get(this.rs.key(namespace, name)) ?? (await this.rs.getLatest(namespace, name));
-    return structuredClone(viewOf(this.served, cached).obj) as T;
+    return cloneJSON(viewOf(this.served, cached).obj) as T;
   }
 
   private matcher(options: ListOptions = {}) {
@@ -104,16 +106,16 @@ class InProcessResource<T extends KObject> implements ResourceClient<T> {
   }
 
   async create(namespace: string, obj: T): Promise<T> {
-    const created = await this.rs.create(namespace, toStorageVersion(this.served, structuredClone(obj)));
-    return structuredClone(viewOf(this.served, created).obj) as T;
+    const created = await this.rs.create(namespace, toStorageVersion(this.served, cloneJSON(obj)));
+    return cloneJSON(viewOf(this.served, created).obj) as T;
   }
 
   private async replace(namespace: string, obj: T, subresource?: string): Promise<T> {
-    const desired = toStorageVersion(this.served, structuredClone(obj)) as KObject;
-    const updated = await this.rs.update(namespace, obj.metadata.name!, () => structuredClone(desired), {
+    const desired = toStorageVersion(this.served, cloneJSON(obj)) as KObject;
+    const updated = await this.rs.update(namespace, obj.metadata.name!, () => cloneJSON(desired), {
       subresource,
     });
-    return structuredClone(viewOf(this.served, updated).obj) as T;
+    return cloneJSON(viewOf(this.served, updated).obj) as T;
   }
 
   update(namespace: string, obj: T): Promise<T> {
@@ -138,7 +140,7 @@ class InProcessResource<T extends KObject> implements ResourceClient<T> {
       (current) => toStorageVersion(this.served, patchObject(this.served, current, type, patch)) as KObject,
       { subresource, patch: true },
     );
-    return structuredClone(viewOf(this.served, updated).obj) as T;
+    return cloneJSON(viewOf(this.served, updated).obj) as T;
   }
 
   async delete(namespace: string, name: string, options: DeleteOptions = {}): Promise<void> {

@@ -8,6 +8,7 @@
 import type { Node, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
+import { cloneJSON } from '../api/clone.js';
 import { isReason } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
 import type { EventRecorder } from '../client/events.js';
@@ -97,6 +98,7 @@ export class Scheduler {
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return this.onPodDelete(pod);
     if (pod.spec?.nodeName) {
+      if (old?.spec?.nodeName && this.snapshot.refreshPod(pod)) return;
       this.queue.delete(key);
       this.nominated.delete(key);
       const info = new PodInfo(pod, this.priorityOf(pod));
@@ -279,7 +281,7 @@ export class Scheduler {
     const pods = this.deps.client.resource<Pod & KObject>('', 'v1', 'pods');
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        const current = structuredClone(await pods.get(pod.namespace, pod.name)) as KObject & {
+        const current = cloneJSON(await pods.get(pod.namespace, pod.name)) as KObject & {
           spec?: Pod['spec'];
           status?: Writable<PodStatus>;
         };

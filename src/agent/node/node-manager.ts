@@ -7,6 +7,7 @@
  */
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
 import { Informer } from '../../client/informer.js';
@@ -201,7 +202,7 @@ export class NodeManager {
   /** An existing Node of this name: our labels and pod CIDR on it, our status in it. */
   private async adopt(desired: NodeObject, config: NodeConfig): Promise<NodeObject> {
     const current = await this.nodesAPI.get('', desired.metadata.name!);
-    const next = structuredClone(current);
+    const next = cloneJSON(current);
     next.metadata.labels = { ...current.metadata.labels, ...desired.metadata.labels };
     if (!next.spec?.podCIDR && desired.spec?.podCIDR)
       next.spec = { ...next.spec, podCIDR: desired.spec!.podCIDR, podCIDRs: desired.spec!.podCIDRs };
@@ -233,7 +234,7 @@ export class NodeManager {
     const name = entry.config.name;
     const duration = this.options.leaseDurationSeconds ?? 40;
     if (entry.lease) {
-      const next = structuredClone(entry.lease);
+      const next = cloneJSON(entry.lease);
       next.spec = {
         ...next.spec,
         holderIdentity: name,

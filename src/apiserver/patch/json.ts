@@ -3,6 +3,7 @@
  * object access goes through own-property helpers: a key named "__proto__" must stay plain data and
  * never reach an object's prototype.
  */
+import { cloneJSON } from '../../api/clone.js';
 
 /** A decoded JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -33,7 +34,7 @@ export function setKey(obj: JsonObject, key: string, value: unknown): void {
 
 /** A deep copy, so results never share structure with the caller's input. */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  return v === undefined ? v : cloneJSON(v);
 }
 
 /** Structural JSON equality; object key order is irrelevant, array order is not. */

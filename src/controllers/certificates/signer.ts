@@ -7,6 +7,7 @@
  * so the server passes its PKI and tests their own.
  */
 import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { KeyPairPem } from '../../apiserver/auth/pki.js';
 import { type CertificateRequest, parseCSR } from '../../registry/certificates/csr.js';
 import {
@@ -83,7 +84,7 @@ export function csrSigningController(
       return runCSRLoop(ctx, async (csr, api) => {
         const decision = signingDecision(csr, maxSeconds);
         if (decision.action === 'skip') return;
-        const next = structuredClone(csr) as CSR;
+        const next = cloneJSON(csr) as CSR;
         next.status ??= {};
         if (decision.action === 'fail') {
           next.status.conditions = [

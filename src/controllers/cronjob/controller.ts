@@ -8,6 +8,7 @@
  */
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { KObject } from '../../api/object.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
@@ -79,7 +80,7 @@ class CronJobSync {
     const owned = this.jobs
       .list()
       .filter((j) => j.metadata.namespace === namespace && controllerOf(j)?.uid === cj.metadata.uid);
-    const status: Status = structuredClone(cj.status ?? {});
+    const status: Status = cloneJSON(cj.status ?? {});
     status.active = await this.syncActive(cj, owned, status);
     await this.trimHistory(cj, owned);
     if (!cj.metadata.deletionTimestamp && !cj.spec?.suspend) await this.runSchedule(key, cj, owned, status);
@@ -238,7 +239,7 @@ class CronJobSync {
       JSON.stringify({ ...status, active: status.active?.length ? status.active : undefined }),
     );
     if (deepEqual(clean, cj.status ?? {})) return;
-    const next = structuredClone(cj) as KObject;
+    const next = cloneJSON(cj) as KObject;
     next.status = clean;
     await this.cjClient.updateStatus(cj.metadata.namespace ?? '', next as CJ).catch(ignoreReason('NotFound'));
   }

@@ -5,6 +5,7 @@
  */
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { KObject } from '../../api/object.js';
 import { controllerRef } from '../daemonset/kit.js';
 import { formatInZone } from './schedule.js';
@@ -35,7 +36,7 @@ export function jobFor(cj: CJ, scheduled: Date, timeZone: string): JobObj {
       },
       ownerReferences: [controllerRef(cj)],
     },
-    spec: structuredClone(template?.spec ?? { template: {} }),
+    spec: cloneJSON(template?.spec ?? { template: {} }),
   } as JobObj;
 }
 

@@ -12,6 +12,7 @@
  */
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { KObject } from '../../api/object.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
@@ -194,7 +195,7 @@ class DaemonSetSync {
   private async writeStatus(ds: DS, status: DaemonSet['status']): Promise<void> {
     const clean = JSON.parse(JSON.stringify(status ?? {}));
     if (deepEqual(clean, ds.status ?? {})) return;
-    const next = structuredClone(ds) as KObject;
+    const next = cloneJSON(ds) as KObject;
     next.status = clean;
     await this.dsClient.updateStatus(ds.metadata.namespace ?? '', next as DS).catch(ignoreReason('NotFound'));
   }

@@ -6,6 +6,7 @@
  */
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { KObject } from '../../api/object.js';
 import type { ResourceClient } from '../../client/types.js';
 import { deepEqual } from '../../registry/common/meta.js';
@@ -47,7 +48,7 @@ export function revisionHash(data: unknown, collisionCount = 0): string {
 
 /** The revision data for a template: a strategic-merge patch that replaces the whole template. */
 export function templatePatch(template: PodTemplateSpec | undefined): unknown {
-  return { spec: { template: { ...structuredClone(template ?? {}), $patch: 'replace' } } };
+  return { spec: { template: { ...cloneJSON(template ?? {}), $patch: 'replace' } } };
 }
 
 /** Revisions sorted by number, then name. */
@@ -89,7 +90,7 @@ export async function ensureRevision(
   if (equal.length > 0) {
     let rev = equal.at(-1) as Revision;
     if (rev.revision !== maxRevision) {
-      const next = structuredClone(rev);
+      const next = cloneJSON(rev);
       next.revision = maxRevision + 1;
       rev = (await client.update(namespace, next)) as Revision;
     }

@@ -6,6 +6,7 @@
  * DaemonSet-specific code.
  */
 import type { LabelSelector, OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
 import type { Clock, ResourceClient } from '../../client/types.js';
@@ -196,7 +197,7 @@ async function setOwnerRefs<T extends KObject>(
   obj: T,
   change: (refs: OwnerReference[]) => OwnerReference[],
 ): Promise<T | undefined> {
-  const next = structuredClone(obj);
+  const next = cloneJSON(obj);
   next.metadata.ownerReferences = change(next.metadata.ownerReferences ?? []);
   // The informer copy's resourceVersion makes this a compare-and-swap: a conflict retries later.
   return client.update(namespace, next).catch(ignoreReason('NotFound'));

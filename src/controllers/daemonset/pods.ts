@@ -3,6 +3,7 @@
  * pod a controller makes from its template. Shared by DaemonSet, StatefulSet and Job.
  */
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { KObject } from '../../api/object.js';
 import { controllerRef } from './kit.js';
 
@@ -59,7 +60,7 @@ export function podFromTemplate(template: PodTemplateSpec | undefined, owner: KO
       ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
       ownerReferences: [controllerRef(owner)],
     },
-    spec: structuredClone(template?.spec ?? { containers: [] }),
+    spec: cloneJSON(template?.spec ?? { containers: [] }),
   };
 }
 

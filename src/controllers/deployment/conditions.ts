@@ -4,6 +4,7 @@
  * `kubectl rollout status` and `kubectl wait` read them (deployment/sync.go, progress.go).
  */
 import type { DeploymentCondition, DeploymentStatus } from 'kubernetes-types/apps/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { ReplicaSetObj } from '../replicaset/index.js';
 import { type DeploymentObj, maxUnavailable, specReplicas } from './rollout.js';
 
@@ -87,7 +88,7 @@ export function calculateStatus(
     unavailableReplicas: Math.max(0, sum(allSets, specReplicas) - availableReplicas),
   };
   if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
-  if (d.status?.conditions) status.conditions = structuredClone(d.status.conditions);
+  if (d.status?.conditions) status.conditions = cloneJSON(d.status.conditions);
   const replicas = d.spec?.replicas ?? 1;
   if (availableReplicas >= replicas - maxUnavailable(d)) {
     setCondition(

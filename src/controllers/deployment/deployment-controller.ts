@@ -5,6 +5,8 @@
  * hands them to a DeploymentSync pass. It never touches pods: the ReplicaSet controller turns
  * the sizes written here into pods.
  */
+
+import { cloneJSON } from '../../api/clone.js';
 import { isReason } from '../../api/errors.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
@@ -153,7 +155,7 @@ class DeploymentLoop {
     const cached = this.dInformer.get(key);
     if (!cached) return;
     const [ns] = splitKey(key);
-    const d = structuredClone(cached);
+    const d = cloneJSON(cached);
     const candidates = this.rsInformer.list().filter((rs) => rs.metadata.namespace === ns);
     const owned = await applyClaims(
       this.replicaSets,
@@ -171,7 +173,7 @@ class DeploymentLoop {
     const recheck = await new DeploymentSync(
       deps,
       d,
-      owned.map((rs) => structuredClone(rs)),
+      owned.map((rs) => cloneJSON(rs)),
     ).run();
     if (recheck !== undefined) this.queue.addAfter(key, recheck);
   }

@@ -5,6 +5,7 @@
  * spells words; ours hashes canonical JSON (sorted keys) instead of Go's object dump.
  */
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import { deepEqual } from '../../registry/common/meta.js';
 
 /** The label (and selector key) that ties a ReplicaSet to its template. */
@@ -56,7 +57,7 @@ export function podTemplateHash(template: PodTemplateSpec | undefined, collision
 }
 
 function withoutHash(template: PodTemplateSpec | undefined): PodTemplateSpec {
-  const copy = structuredClone(template ?? {});
+  const copy = cloneJSON(template ?? {});
   const labels = copy.metadata?.labels;
   if (labels && podTemplateHashLabel in labels) {
     delete labels[podTemplateHashLabel];

@@ -5,6 +5,7 @@
  * concurrency, so a stale cache costs a Conflict and a retry, never a wrong write.
  */
 import type { DeploymentStatus } from 'kubernetes-types/apps/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import { isReason } from '../../api/errors.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { ResourceClient } from '../../client/types.js';
@@ -74,8 +75,8 @@ export class DeploymentSync {
     private sets: ReplicaSetObj[],
   ) {
     this.ns = d.metadata.namespace ?? '';
-    this.original = structuredClone(d.status ?? {});
-    (this.d as { status?: DeploymentStatus }).status = structuredClone(d.status ?? {});
+    this.original = cloneJSON(d.status ?? {});
+    (this.d as { status?: DeploymentStatus }).status = cloneJSON(d.status ?? {});
   }
 
   private get draft(): DeploymentStatus {
@@ -110,7 +111,7 @@ export class DeploymentSync {
     const newRevision = maxRevision(oldSets) + 1;
     if (!newRS)
       return create ? { newRS: await this.createNewReplicaSet(oldSets, newRevision), oldSets } : { oldSets };
-    const copy = structuredClone(newRS);
+    const copy = cloneJSON(newRS);
     let changed = setNewReplicaSetAnnotations(this.d, copy, newRevision);
     if ((copy.spec?.minReadySeconds ?? 0) !== (this.d.spec?.minReadySeconds ?? 0)) {
       copy.spec = { ...copy.spec!, minReadySeconds: this.d.spec?.minReadySeconds ?? 0 };
@@ -135,12 +136,12 @@ export class DeploymentSync {
   private buildNewReplicaSet(oldSets: ReplicaSetObj[], revision: number): ReplicaSetObj {
     const d = this.d;
     const hash = podTemplateHash(d.spec?.template, d.status?.collisionCount);
-    const template = structuredClone(d.spec!.template);
+    const template = cloneJSON(d.spec!.template);
     template.metadata = {
       ...template.metadata,
       labels: { ...template.metadata?.labels, [podTemplateHashLabel]: hash },
     };
-    const selector = structuredClone(d.spec!.selector);
+    const selector = cloneJSON(d.spec!.selector);
     selector.matchLabels = { ...selector.matchLabels, [podTemplateHashLabel]: hash };
     const rs: ReplicaSetObj = {
       apiVersion: 'apps/v1',
@@ -207,7 +208,7 @@ export class DeploymentSync {
 
   private async scaleTo(rs: ReplicaSetObj, size: number): Promise<ReplicaSetObj> {
     const replicas = this.d.spec?.replicas ?? 1;
-    const copy = structuredClone(rs);
+    const copy = cloneJSON(rs);
     const from = specReplicas(rs);
     copy.spec = { ...copy.spec!, replicas: size };
     const annotated = setReplicasAnnotations(copy, replicas, replicas + maxSurge(this.d));

@@ -5,6 +5,7 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from 'kubernetes-types/policy/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import { deepEqual } from '../../api/deep-equal.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
@@ -64,7 +65,7 @@ export const disruptionController: Controller = {
         status = failSafeStatus(pdb, (err as Error).message, now);
       }
       if (deepEqual(status, pdb.status)) return;
-      const next = structuredClone(pdb) as KObject;
+      const next = cloneJSON(pdb) as KObject;
       next.status = status;
       await api.updateStatus(pdb.metadata.namespace!, next as PdbObject).catch((err) => {
         if (!isReason(err, 'NotFound')) throw err;

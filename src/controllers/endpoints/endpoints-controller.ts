@@ -4,6 +4,7 @@
  * Endpoints of a deleted Service go with it. Level-based over service keys.
  */
 import type { Endpoints } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import { deepEqual } from '../../api/deep-equal.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
@@ -52,7 +53,7 @@ async function reconcile(ctx: ControllerContext, w: ServiceWatch, key: string): 
   }
   const same = deepEqual(current.subsets ?? [], subsets) && deepEqual(current.metadata.labels ?? {}, labels);
   if (same) return;
-  const next = structuredClone(current) as KObject;
+  const next = cloneJSON(current) as KObject;
   next.subsets = subsets;
   next.metadata.labels = labels;
   await api.update(namespace, next as EndpointsObject);

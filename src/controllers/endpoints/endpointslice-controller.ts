@@ -5,6 +5,7 @@
  * the API on each reconcile, so a slice just written is never missed and duplicated.
  */
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import { deepEqual } from '../../api/deep-equal.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
@@ -49,7 +50,7 @@ function sliceBody(svc: ServiceObject, content: SliceContent, base?: SliceObject
   const meta = sliceMeta(svc);
   const obj = (
     base
-      ? structuredClone(base)
+      ? cloneJSON(base)
       : {
           apiVersion: 'discovery.k8s.io/v1',
           kind: 'EndpointSlice',

@@ -6,6 +6,7 @@
  */
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { KObject } from '../../api/object.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
@@ -163,7 +164,7 @@ class JobSync {
   private async writeStatus(job: JobObj, status: Job['status']): Promise<void> {
     const clean = JSON.parse(JSON.stringify(status ?? {}));
     if (deepEqual(clean, job.status ?? {})) return;
-    const next = structuredClone(job) as KObject;
+    const next = cloneJSON(job) as KObject;
     next.status = clean;
     await this.jobClient
       .updateStatus(job.metadata.namespace ?? '', next as JobObj)

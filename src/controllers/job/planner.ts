@@ -11,6 +11,7 @@
  */
 import type { Job, JobCondition, JobStatus } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import { rfc3339 } from '../daemonset/kit.js';
 import { byCreation, isActive, isFinished, isPodReady, isTerminating } from '../daemonset/pods.js';
 import { formatIndexes, indexOf, parseIndexes } from './indexed.js';
@@ -197,7 +198,7 @@ function manage(job: Job, c: Counts, plan: JobPlan): void {
 
 /** Plans one Job sync. `pods` are the pods the Job controls. */
 export function planJob(job: Job, pods: Pod[], now: Date, backoff: BackoffPolicy = defaultBackoff): JobPlan {
-  const plan: JobPlan = { status: structuredClone(job.status ?? {}), create: [], delete: [], events: [] };
+  const plan: JobPlan = { status: cloneJSON(job.status ?? {}), create: [], delete: [], events: [] };
   if (isJobFinished(job)) return plan;
   const c = count(job, pods);
   const st = plan.status;

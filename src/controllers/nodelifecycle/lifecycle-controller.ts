@@ -7,6 +7,7 @@
  */
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
 import type { EventRecorder } from '../../client/events.js';
@@ -61,7 +62,7 @@ export class NodeMonitor {
   private async markUnknown(node: Node & KObject, now: Date): Promise<Node & KObject> {
     const conditions = unknownConditions(node, now);
     if (!conditions) return node;
-    const next = structuredClone(node);
+    const next = cloneJSON(node);
     (next as KObject).status = { ...next.status, conditions };
     const written = await this.d.client.resource<Node & KObject>('', 'v1', 'nodes').updateStatus('', next);
     this.d.events.record(
@@ -81,7 +82,7 @@ export class NodeMonitor {
       if (!pod || pod.spec?.nodeName !== nodeName) continue;
       const conditions = podNotReadyConditions(pod, now);
       if (!conditions) continue;
-      const next = structuredClone(pod);
+      const next = cloneJSON(pod);
       (next as KObject).status = { ...next.status, conditions };
       try {
         await pods.updateStatus(pod.metadata.namespace!, next);
@@ -95,7 +96,7 @@ export class NodeMonitor {
   private async syncTaints(node: Node & KObject, now: Date): Promise<void> {
     const taints = reconcileTaints(node, now);
     if (!taints) return;
-    const next = structuredClone(node);
+    const next = cloneJSON(node);
     next.spec = { ...next.spec, taints };
     if (taints.length === 0) delete next.spec.taints;
     await this.d.client.resource<Node & KObject>('', 'v1', 'nodes').update('', next);

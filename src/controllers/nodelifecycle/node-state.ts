@@ -4,6 +4,7 @@
  * Ready condition calls for, and the pod Ready condition written when its node is not ready.
  */
 import type { Node, NodeCondition, Pod, PodCondition, Taint } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 
 export const unreachableTaintKey = 'node.kubernetes.io/unreachable';
 export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
@@ -26,7 +27,7 @@ export function readyCondition(node: Node): NodeCondition | undefined {
  * Unknown. Returns undefined when they already are.
  */
 export function unknownConditions(node: Node, now: Date): NodeCondition[] | undefined {
-  const conditions = structuredClone(node.status?.conditions ?? []);
+  const conditions = cloneJSON(node.status?.conditions ?? []);
   let changed = false;
   if (!conditions.some((c) => c.type === 'Ready')) {
     conditions.push({
@@ -81,7 +82,7 @@ export function reconcileTaints(node: Node, now: Date): Taint[] | undefined {
 
 /** The pod conditions with Ready set False (MarkPodsNotReady), or undefined if already so. */
 export function podNotReadyConditions(pod: Pod, now: Date): PodCondition[] | undefined {
-  const conditions = structuredClone(pod.status?.conditions ?? []);
+  const conditions = cloneJSON(pod.status?.conditions ?? []);
   const ready = conditions.find((c) => c.type === 'Ready');
   if (!ready || ready.status === 'False') return undefined;
   ready.status = 'False';

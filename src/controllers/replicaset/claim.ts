@@ -6,6 +6,7 @@
  * The ReplicaSet controller claims pods; the Deployment controller claims ReplicaSets.
  */
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import { isReason } from '../../api/errors.js';
 import type { KObject } from '../../api/object.js';
 import type { ResourceClient } from '../../client/types.js';
@@ -61,7 +62,7 @@ export async function applyClaims<T extends KObject>(
   const uid = owner.metadata.uid;
   await Promise.all([
     ...plan.adopt.map(async (obj) => {
-      const next = structuredClone(obj);
+      const next = cloneJSON(obj);
       next.metadata.ownerReferences = [
         ...(next.metadata.ownerReferences ?? []),
         ownerRefTo(owner, kind.apiVersion, kind.kind),
@@ -70,7 +71,7 @@ export async function applyClaims<T extends KObject>(
       if (adopted) owned.push(adopted);
     }),
     ...plan.release.map(async (obj) => {
-      const next = structuredClone(obj);
+      const next = cloneJSON(obj);
       next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
       await ignoreNotFound(client.update(next.metadata.namespace ?? '', next));
     }),

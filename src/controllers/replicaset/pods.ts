@@ -5,6 +5,7 @@
  */
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { KObject } from '../../api/object.js';
 
 /** A Pod as the client hands it out: metadata always present. */
@@ -70,7 +71,7 @@ export function podFromTemplate(
       ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
       ownerReferences: [ref],
     },
-    spec: structuredClone(template.spec ?? { containers: [] }),
+    spec: cloneJSON(template.spec ?? { containers: [] }),
   };
 }
 

@@ -5,6 +5,8 @@
  * and writes status. Expectations hold further action until the pod informer has seen this
  * pass's creates and deletes, so a burst is never repeated.
  */
+
+import { cloneJSON } from '../../api/clone.js';
 import { isReason } from '../../api/errors.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
@@ -291,6 +293,6 @@ class ReplicaSetSync {
   ): Promise<void> {
     const status = calculateStatus(rs, owned, failure, this.ctx.clock.now());
     if (deepEqual(status, rs.status ?? {})) return;
-    await this.replicaSets.updateStatus(rs.metadata.namespace ?? '', { ...structuredClone(rs), status });
+    await this.replicaSets.updateStatus(rs.metadata.namespace ?? '', { ...cloneJSON(rs), status });
   }
 }

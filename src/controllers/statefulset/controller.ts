@@ -7,6 +7,7 @@
  */
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { KObject } from '../../api/object.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
@@ -197,7 +198,7 @@ class StatefulSetSync {
   private async writeStatus(set: STS, status: StatefulSet['status']): Promise<void> {
     const clean = JSON.parse(JSON.stringify(status ?? {}));
     if (deepEqual(clean, set.status ?? {})) return;
-    const next = structuredClone(set) as KObject;
+    const next = cloneJSON(set) as KObject;
     next.status = clean;
     await this.setClient
       .updateStatus(set.metadata.namespace ?? '', next as STS)

@@ -5,6 +5,7 @@
  */
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod, PodTemplateSpec, Volume } from 'kubernetes-types/core/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { KObject } from '../../api/object.js';
 import { REVISION_LABEL } from '../daemonset/history.js';
 import { controllerRef } from '../daemonset/kit.js';
@@ -46,7 +47,7 @@ export function claimsFor(set: STS, ordinal: number): Array<PersistentVolumeClai
       // reference); otherwise they outlive it, as Kubernetes keeps data by default.
       ...(deleteWithSet ? { ownerReferences: [{ ...controllerRef(set), controller: false }] } : {}),
     },
-    spec: structuredClone(t.spec ?? {}),
+    spec: cloneJSON(t.spec ?? {}),
   }));
 }
 

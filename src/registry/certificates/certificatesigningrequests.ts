@@ -10,6 +10,7 @@ import type {
   CertificateSigningRequestCondition,
   CertificateSigningRequestSpec,
 } from 'kubernetes-types/certificates/v1.js';
+import { cloneJSON } from '../../api/clone.js';
 import type { KObject } from '../../api/object.js';
 import { AGE_COLUMN, column, NAME_COLUMN } from '../common/columns.js';
 import { humanAge, humanDuration } from '../common/format.js';
@@ -236,7 +237,7 @@ function preserveConditions(next: CSR, prev: CSR, type: string): void {
   const oldConditions = conditionsOf(prev, type);
   if (newIdx.length !== oldConditions.length) return;
   newIdx.forEach((at, i) => {
-    conditions[at] = structuredClone(oldConditions[i]);
+    conditions[at] = cloneJSON(oldConditions[i]);
   });
 }
 
@@ -254,7 +255,7 @@ function prepareForCreate(obj: KObject, ctx: StrategyContext): void {
     if (user.name) spec.username = user.name;
     if (user.uid) spec.uid = user.uid;
     if (user.groups.length) spec.groups = [...user.groups];
-    if (user.extra && Object.keys(user.extra).length) spec.extra = structuredClone(user.extra);
+    if (user.extra && Object.keys(user.extra).length) spec.extra = cloneJSON(user.extra);
   }
   // Users cannot create pre-approved or pre-issued requests.
   csr.status = {};
@@ -264,7 +265,7 @@ function prepareForUpdate(obj: KObject, old: KObject, ctx: StrategyContext): voi
   const next = obj as CSR;
   const prev = old as CSR;
   checkShape(next);
-  next.spec = structuredClone(prev.spec);
+  next.spec = cloneJSON(prev.spec);
   // Go drops a null time (a zero metav1.Time) on decode; so do we, so it can be filled in.
   for (const c of next.status?.conditions ?? []) {
     if (c.lastUpdateTime === null) delete c.lastUpdateTime;

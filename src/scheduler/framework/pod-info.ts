@@ -52,7 +52,10 @@ export interface SpreadConstraint {
 
 const none: readonly never[] = [];
 
-/** The scheduler's view of one pod. Immutable; rebuilt when the pod object changes. */
+/**
+ * The scheduler's view of one pod, rebuilt when anything the plugins read changes. Only `pod`
+ * is replaced in place (Snapshot.refreshPod): a status report keeps the precomputed fields.
+ */
 export class PodInfo {
   readonly key: string;
   readonly namespace: string;
@@ -84,7 +87,7 @@ export class PodInfo {
 
   /** `priority` is the resolved value (spec.priority, else the PriorityClass's, else 0). */
   constructor(
-    readonly pod: Pod,
+    public pod: Pod,
     priority?: number,
   ) {
     const meta = pod.metadata ?? {};

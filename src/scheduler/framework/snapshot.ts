@@ -4,7 +4,7 @@
  * which count at once so the next cycle does not place a pod into the same room. A cycle is
  * synchronous, so it always sees one consistent state without copying.
  */
-import type { Node } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 import type { Labels } from './selectors.js';
@@ -31,6 +31,32 @@ export class Snapshot {
   /** The node a placed (or assumed) pod is on. */
   nodeOfPod(key: string): NodeInfo | undefined {
     return this.podNode.get(key);
+  }
+
+  /**
+   * Swaps in a newer object for a placed pod when nothing the plugins read changed (same uid,
+   * node, spec generation, labels and deletion state): a kubelet's status report then costs no
+   * rebuild. False when the pod must be set again with setPod.
+   */
+  refreshPod(pod: Pod): boolean {
+    const meta = pod.metadata ?? {};
+    const key = `${meta.namespace ?? 'default'}/${meta.name}`;
+    const node = this.podNode.get(key);
+    if (!node || this.assumedKeys.has(key)) return false;
+    const info = node.pods.find((p) => p.key === key);
+    const was = info?.pod.metadata ?? {};
+    if (
+      !info ||
+      meta.uid !== was.uid ||
+      meta.generation === undefined ||
+      meta.generation !== was.generation ||
+      pod.spec?.nodeName !== info.nodeName ||
+      !!meta.deletionTimestamp !== info.terminating ||
+      !sameLabels(meta.labels, was.labels)
+    )
+      return false;
+    info.pod = pod;
+    return true;
   }
 
   isAssumed(key: string): boolean {
@@ -121,4 +147,10 @@ export class Snapshot {
     if (labels) this.nsLabels.set(ns, labels);
     else this.nsLabels.delete(ns);
   }
+}
+
+function sameLabels(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  if (ka.length !== Object.keys(b ?? {}).length) return false;
+  return ka.every((k) => a?.[k] === b?.[k]);
 }
