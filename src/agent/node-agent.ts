@@ -5,7 +5,7 @@
  * port-forward) and cgroup stats. Pod sync and node heartbeats are the same code virtual nodes use.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ConfigMap, Node, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
@@ -86,6 +86,20 @@ function checkHost(): void {
   }
 }
 
+/**
+ * The kubelet's --oom-score-adj default: on a node short of memory the agent is the OOM killer's
+ * last choice, after every container (runc gives each its own value from config.json).
+ */
+const AGENT_OOM_SCORE_ADJ = -999;
+
+function protectFromOomKiller(log: (line: string) => void): void {
+  try {
+    writeFileSync('/proc/self/oom_score_adj', String(AGENT_OOM_SCORE_ADJ));
+  } catch (err) {
+    log(`cannot set oom_score_adj ${AGENT_OOM_SCORE_ADJ}: ${(err as Error).message}`);
+  }
+}
+
 /** Containers report the image by repo digest (name@sha256:…), as Kubernetes' imageID shows it. */
 function repoDigestImages(images: ReturnType<typeof runcImages>): ReturnType<typeof runcImages> {
   return {
@@ -132,6 +146,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
   checkHost();
   const clock = o.clock ?? realClock;
   const log = o.log ?? (() => {});
+  protectFromOomKiller(log);
   const root = join(o.dataDir, 'agent');
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const stops: Array<() => unknown> = [];

@@ -129,6 +129,7 @@ export async function createPodCgroup(
   layout: CgroupLayout,
   path: string,
   values: CgroupValues,
+  podsRoot: string,
 ): Promise<void> {
   if (layout.version === 2) {
     const root = layout.mounts.get('') ?? '/sys/fs/cgroup';
@@ -148,10 +149,16 @@ export async function createPodCgroup(
   }
   for (const [key, mount] of layout.mounts) {
     if (key === '') continue;
-    const created = await ensureV1Path(mount, `${path}/${CONMON_CGROUP}`, key.split(',').includes('cpuset'));
+    const controllers = key.split(',');
+    const cpuset = controllers.includes('cpuset');
+    const conmonPath = controllers.includes('memory')
+      ? `${podsRoot}/${CONMON_CGROUP}`
+      : `${path}/${CONMON_CGROUP}`;
+    await ensureV1Path(mount, conmonPath, cpuset);
+    const created = await ensureV1Path(mount, path, cpuset);
     const besteffort = created.find((d) => d.endsWith('/besteffort'));
     // The kubelet gives the BestEffort class the least weight when it creates it.
-    if (key.split(',').includes('cpu') && besteffort) await write(join(besteffort, 'cpu.shares'), 2);
+    if (controllers.includes('cpu') && besteffort) await write(join(besteffort, 'cpu.shares'), 2);
   }
   const cpu = v1Mount(layout, 'cpu');
   if (cpu) {
@@ -170,15 +177,21 @@ export async function createPodCgroup(
 }
 
 /**
- * The cgroup.procs files of the pod's conmon cgroup: conmons live in the pod (as CRI-O's
- * conmon_cgroup = "pod"), in a leaf of their own since v2 allows no processes in inner nodes.
- * Out of the agent's cgroup, they survive a service manager stopping the agent.
+ * The cgroup.procs files conmon is moved into. conmons live in the pod (as CRI-O's conmon_cgroup
+ * = "pod"), in a leaf of their own since v2 allows no processes in inner nodes, except in the v1
+ * memory hierarchy: there they share `<podsRoot>/conmon`, outside every pod, as containerd's
+ * shims stay out of their pods. Charged to the pod, conmon is a candidate when a container hits
+ * the pod's memory limit; conmon exempts itself (oom_score_adj -1000) only where the agent holds
+ * CAP_SYS_RESOURCE, and a killed conmon loses the container's exit. On v2 memory cannot be placed
+ * apart, so there it stays in the pod. Out of the agent's cgroup, conmons survive a service
+ * manager stopping the agent.
  */
-export function conmonCgroupProcs(layout: CgroupLayout, podPath: string): string[] {
+export function conmonCgroupProcs(layout: CgroupLayout, podPath: string, podsRoot: string): string[] {
   const files: string[] = [];
   for (const [key, mount] of layout.mounts) {
     if (layout.version === 1 && key === '') continue;
-    files.push(join(mount, podPath, CONMON_CGROUP, 'cgroup.procs'));
+    const memory = layout.version === 1 && key.split(',').includes('memory');
+    files.push(join(mount, memory ? podsRoot : podPath, CONMON_CGROUP, 'cgroup.procs'));
   }
   return files;
 }

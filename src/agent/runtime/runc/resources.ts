@@ -75,11 +75,14 @@ export function qosClass(pod: Pod): QOSClass {
   return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
 }
 
+/** The cgroup every pod goes under, as the kubelet's default cgroup root. */
+export const PODS_CGROUP_ROOT = '/kubepods';
+
 /**
  * The pod's cgroup, relative to each controller's root, as the kubelet's cgroupfs driver names
  * it: Guaranteed pods sit directly under /kubepods, the others under their QoS class.
  */
-export function podCgroupParent(uid: string, qos: QOSClass, base = '/kubepods'): string {
+export function podCgroupParent(uid: string, qos: QOSClass, base = PODS_CGROUP_ROOT): string {
   if (qos === 'Guaranteed') return `${base}/pod${uid}`;
   return `${base}/${qos === 'Burstable' ? 'burstable' : 'besteffort'}/pod${uid}`;
 }

@@ -29,7 +29,7 @@ import { runHandler } from './hooks.js';
 import { containerLogPath, defaultRunConfig, podHostname, podLogDir, pullPolicy } from './naming.js';
 import { attachProcess, execProcess, execSync } from './processes.js';
 import { type Entry, newEntry, type PodRecord, type RuncRuntimeOptions, startError } from './records.js';
-import { podCgroupParent, podCgroupValues, qosClass } from './resources.js';
+import { PODS_CGROUP_ROOT, podCgroupParent, podCgroupValues, qosClass } from './resources.js';
 import { RuncCore } from './runc-core.js';
 import { createSandboxMounts, sandboxPaths } from './sandbox.js';
 import {
@@ -51,6 +51,11 @@ export class RuncRuntime extends RuncCore implements Runtime, StreamingRuntime {
 
   get version(): string {
     return this.runcVersion;
+  }
+
+  /** The cgroup all pods go under. */
+  private get podsRoot(): string {
+    return this.options.cgroupParent ?? PODS_CGROUP_ROOT;
   }
 
   /** A runtime that has re-adopted what `root` holds. */
@@ -113,7 +118,12 @@ export class RuncRuntime extends RuncCore implements Runtime, StreamingRuntime {
     const results = await Promise.allSettled([
       this.options.network.setup({ uid, namespace, name }, portMappings),
       createSandboxMounts(dir),
-      createPodCgroup(this.layout!, cgroupParent, podCgroupValues(spec, this.options.pidsLimit)),
+      createPodCgroup(
+        this.layout!,
+        cgroupParent,
+        podCgroupValues(spec, this.options.pidsLimit),
+        this.podsRoot,
+      ),
     ]);
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) {
@@ -227,7 +237,7 @@ export class RuncRuntime extends RuncCore implements Runtime, StreamingRuntime {
           tty: container.tty === true,
           stdin: container.stdin === true,
           leaveStdinOpen: container.stdinOnce !== true,
-          cgroupProcs: conmonCgroupProcs(this.layout!, ps.cgroupParent),
+          cgroupProcs: conmonCgroupProcs(this.layout!, ps.cgroupParent, this.podsRoot),
         });
         await startCreated(this.runcBin, this.runcRoot, id, pid);
       } catch (err) {
