@@ -25,6 +25,7 @@ import type { PodHooks } from './podsync/hooks.js';
 import { PodSync } from './podsync/pod-sync.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import { lazyStreamingRuntime } from './runtime/lazy-streaming.js';
+import type { LogRotationLimits } from './runtime/runc/log-rotation.js';
 import { RuncRuntime } from './runtime/runc/runc-runtime.js';
 import type { ContainerRunConfig } from './runtime/runtime.js';
 import { startAgentServer } from './server/agent-server.js';
@@ -47,6 +48,8 @@ export interface NodeAgentOptions {
   clusterDNS?: string;
   clusterDomain?: string;
   insecureRegistries?: string[];
+  /** Container log rotation (default: past 10 MiB, 5 files kept). */
+  logRotation?: LogRotationLimits;
   labels?: Record<string, string>;
   clock?: Clock;
   log?: (line: string) => void;
@@ -245,6 +248,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
       },
       clock,
       log,
+      logRotation: o.logRotation,
     });
     streaming.attachRuntime(runtime);
     stops.push(() => runtime.close());

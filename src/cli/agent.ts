@@ -13,7 +13,14 @@ import { virtualNodes } from '../agent/node/virtual-nodes.js';
 import { startNodeAgent } from '../agent/node-agent.js';
 import { VirtualRuntime } from '../agent/runtime/virtual/virtual-runtime.js';
 import { httpClient } from '../client/http.js';
-import { type Command, defaultDataDir, parseFlags, parsePort, UsageError } from './command.js';
+import {
+  type Command,
+  defaultDataDir,
+  parseFlags,
+  parseLogRotation,
+  parsePort,
+  UsageError,
+} from './command.js';
 
 const help = `Join a skiff cluster as a node agent.
 
@@ -37,6 +44,8 @@ Real node:
   --kubelet-port N        the endpoint's port for logs/exec/port-forward/stats (default 10250; 0: any free port)
   --data-dir DIR          runtime state, images, pod volumes and logs (default $SKIFF_DATA_DIR or ~/.skiff)
   --insecure-registry H   a registry (host[:port]) reached over plain HTTP (repeatable; loopback ones always are)
+  --container-log-max-size SIZE  rotate a container's log past this size (default 10Mi)
+  --container-log-max-files N    log files kept per container, the current one included (default 5)
 
 Virtual nodes:
   --virtual N             serve N simulated nodes from this process
@@ -116,6 +125,8 @@ export const agentCommand: Command = {
         'kubelet-port': { type: 'string' },
         'data-dir': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
+        'container-log-max-size': { type: 'string' },
+        'container-log-max-files': { type: 'string' },
       },
       help,
     );
@@ -181,6 +192,8 @@ interface RealNodeFlags {
   'kubelet-port'?: string;
   'data-dir'?: string;
   'insecure-registry'?: string[];
+  'container-log-max-size'?: string;
+  'container-log-max-files'?: string;
   'cluster-cidr'?: string;
 }
 
@@ -199,6 +212,7 @@ export function untilSignal(): Promise<void> {
 
 /** This machine as a node: pods run as runc containers until a signal stops the agent. */
 async function runRealNode(v: RealNodeFlags): Promise<number> {
+  const logRotation = parseLogRotation(v['container-log-max-size'], v['container-log-max-files']);
   if (process.getuid?.() !== 0) throw new Error('a real node runs containers and must run as root');
   const dataDir = resolve(v['data-dir'] ?? defaultDataDir());
   const caFile = v['ca-file'] ?? join(dataDir, 'tls', 'ca.crt');
@@ -229,6 +243,7 @@ async function runRealNode(v: RealNodeFlags): Promise<number> {
       clusterCA: ca.toString('utf8'),
       clusterCIDR: v['cluster-cidr'],
       insecureRegistries: v['insecure-registry'],
+      logRotation,
       labels: parseKeyValues('--labels', v.labels),
       log,
     });

@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parseQuantity } from '../registry/common/quantity.js';
 
 export interface Command {
   name: string;
@@ -38,6 +39,28 @@ export function parseFlags<T extends Options>(args: string[], options: T, help: 
 /** --data-dir, else $SKIFF_DATA_DIR, else ~/.skiff. */
 export function defaultDataDir(): string {
   return process.env.SKIFF_DATA_DIR || join(homedir(), '.skiff');
+}
+
+/** --container-log-max-size / --container-log-max-files (the kubelet's names), when either is given. */
+export function parseLogRotation(
+  size: string | undefined,
+  files: string | undefined,
+): { maxBytes: number; maxFiles: number } | undefined {
+  if (size === undefined && files === undefined) return undefined;
+  let maxBytes = 10 * 1024 * 1024;
+  if (size !== undefined) {
+    try {
+      maxBytes = parseQuantity(size);
+    } catch {
+      throw new UsageError(`--container-log-max-size: expected a size such as 10Mi, got "${size}"`);
+    }
+    if (!(maxBytes >= 1))
+      throw new UsageError(`--container-log-max-size: must be at least 1 byte, got "${size}"`);
+  }
+  const maxFiles = files === undefined ? 5 : Number(files);
+  if (!Number.isInteger(maxFiles) || maxFiles < 2)
+    throw new UsageError(`--container-log-max-files: expected a whole number >= 2, got "${files}"`);
+  return { maxBytes: Math.floor(maxBytes), maxFiles };
 }
 
 export function parsePort(value: string | undefined, fallback: number): number {

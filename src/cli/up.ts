@@ -8,7 +8,14 @@ import { join, resolve } from 'node:path';
 import { startNodeAgent } from '../agent/node-agent.js';
 import { defaultServerConfig, startServer } from '../apiserver/server.js';
 import { untilSignal } from './agent.js';
-import { type Command, defaultDataDir, parseFlags, parsePort, UsageError } from './command.js';
+import {
+  type Command,
+  defaultDataDir,
+  parseFlags,
+  parseLogRotation,
+  parsePort,
+  UsageError,
+} from './command.js';
 
 const help = `Start a one-node skiff cluster on this machine: API server and node agent in one process.
 
@@ -23,6 +30,8 @@ Flags:
   --node-ip IP            the node's InternalIP (default 127.0.0.1: a one-machine cluster)
   --kubelet-port N        the node endpoint's port (default 10250; 0: any free port)
   --insecure-registry H   a registry reached over plain HTTP (repeatable; loopback ones always are)
+  --container-log-max-size SIZE  rotate a container's log past this size (default 10Mi)
+  --container-log-max-files N    log files kept per container, the current one included (default 5)
   -h, --help              this help
 `;
 
@@ -40,11 +49,14 @@ export const upCommand: Command = {
         'node-ip': { type: 'string' },
         'kubelet-port': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
+        'container-log-max-size': { type: 'string' },
+        'container-log-max-files': { type: 'string' },
       },
       help,
     );
     if (!parsed) return 0;
     const v = parsed.values;
+    const logRotation = parseLogRotation(v['container-log-max-size'], v['container-log-max-files']);
     if (parsed.positionals.length) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
     if (process.getuid?.() !== 0) throw new Error('skiff up runs containers and must run as root');
     const dataDir = resolve(v['data-dir'] ?? defaultDataDir());
@@ -63,6 +75,7 @@ export const upCommand: Command = {
         clusterCA: server.pki.ca.cert,
         clusterCIDR: config.clusterCIDR,
         insecureRegistries: v['insecure-registry'],
+        logRotation,
         log: (line) => process.stderr.write(`skiff up: ${line}\n`),
       });
       process.stderr.write(

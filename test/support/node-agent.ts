@@ -134,6 +134,7 @@ export async function startRealAgent(
   server: TestServer,
   nodeName: string,
   dataDir: string,
+  extraArgs: string[] = [],
 ): Promise<RealAgent> {
   let child: ChildProcess;
   let output = '';
@@ -159,6 +160,7 @@ export async function startRealAgent(
         '0',
         '--data-dir',
         dataDir,
+        ...extraArgs,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -210,7 +212,8 @@ export async function startRealAgent(
 }
 
 /** A server, a real agent and a registry with busybox; stop() leaves the machine as it was. */
-export async function startNodeCluster(): Promise<NodeCluster> {
+/** A one-node cluster; agentArgs are extra `skiff agent` flags. */
+export async function startNodeCluster(agentArgs: string[] = []): Promise<NodeCluster> {
   const work = mkdtempSync(join(tmpdir(), 'skiff-node-e2e-'));
   const dataDir = join(work, 'agent');
   const cleanups: Array<() => Promise<void> | void> = [() => rmSync(work, { recursive: true, force: true })];
@@ -231,7 +234,7 @@ export async function startNodeCluster(): Promise<NodeCluster> {
     const server = await startServer();
     cleanups.push(() => server.stop());
     cleanups.push(() => forceCleanup(dataDir));
-    const agent = await startRealAgent(server, `node-${process.pid}`, dataDir);
+    const agent = await startRealAgent(server, `node-${process.pid}`, dataDir, agentArgs);
     cleanups.push(() => agent.stop());
     return {
       server,

@@ -446,7 +446,7 @@ describe('errors are CreateContainerConfigError with the kubelet message', () =>
 });
 
 describe('mounts', () => {
-  it('volumes, /etc/hosts, /etc/resolv.conf and the termination log', () => {
+  it('volumes, /etc/hosts and /etc/resolv.conf', () => {
     const pod = podWith({ volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true }] });
     const config = resolveContainerConfig(
       pod,
@@ -455,14 +455,12 @@ describe('mounts', () => {
         volumePaths: new Map([['data', dir]]),
         etcHostsPath: '/pods/uid-1/etc-hosts',
         resolvConfPath: '/pods/uid-1/resolv.conf',
-        terminationLogPath: join(dir, 'termination-log'),
       }),
     );
     expect(config.mounts).toEqual([
       { containerPath: '/data', hostPath: dir, readOnly: true },
       { containerPath: '/etc/hosts', hostPath: '/pods/uid-1/etc-hosts', readOnly: false },
       { containerPath: '/etc/resolv.conf', hostPath: '/pods/uid-1/resolv.conf', readOnly: false },
-      { containerPath: '/dev/termination-log', hostPath: join(dir, 'termination-log'), readOnly: false },
     ]);
   });
 

@@ -35,8 +35,6 @@ export interface ContainerConfigContext {
   etcHostsPath: string;
   /** The pod's resolv.conf (podResolvConf written to disk); '' for none. */
   resolvConfPath: string;
-  /** A host file for the termination message (mounted at terminationMessagePath); optional. */
-  terminationLogPath?: string;
   /** The pod's /etc/hostname; optional. */
   hostnamePath?: string;
   /** Records a warning event on the pod (InvalidEnvironmentVariableNames). */

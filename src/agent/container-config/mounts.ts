@@ -2,11 +2,11 @@
  * The container's bind mounts (the kubelet's makeMounts): each volumeMount's host directory from
  * the volume manager, narrowed by subPath (or subPathExpr expanded with the container's env),
  * which may not be absolute, contain '..', or lead outside the volume through a symlink; then the
- * managed /etc/hosts (unless the container mounts its own), /etc/resolv.conf and the termination
- * log. A missing subPath is created as a directory with the volume's permissions, as the kubelet
+ * managed /etc/hosts (unless the container mounts its own) and /etc/resolv.conf (the runtime adds
+ * the termination-message file, one per attempt). A missing subPath is created as a directory with the volume's permissions, as the kubelet
  * does, so that the runtime does not create it with other ownership.
  */
-import { chmodSync, existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Container, VolumeMount } from 'kubernetes-types/core/v1.js';
 import type { ContainerRunConfig } from '../runtime/runtime.js';
@@ -19,8 +19,6 @@ export interface MountContext {
   etcHostsPath?: string;
   /** The pod's resolv.conf (podResolvConf); '' or undefined: none. */
   resolvConfPath?: string;
-  /** A host file for the container's termination message; undefined: not mounted. */
-  terminationLogPath?: string;
   /** The pod's /etc/hostname file; undefined: not mounted. */
   hostnamePath?: string;
 }
@@ -107,11 +105,6 @@ export function makeMounts(
   if (ctx.hostnamePath && !has('/etc/hostname')) {
     const readOnly = container.securityContext?.readOnlyRootFilesystem === true;
     mounts.push({ containerPath: '/etc/hostname', hostPath: ctx.hostnamePath, readOnly });
-  }
-  const terminationPath = container.terminationMessagePath || '/dev/termination-log';
-  if (ctx.terminationLogPath && !has(terminationPath)) {
-    if (!existsSync(ctx.terminationLogPath)) writeFileSync(ctx.terminationLogPath, '', { mode: 0o666 });
-    mounts.push({ containerPath: terminationPath, hostPath: ctx.terminationLogPath, readOnly: false });
   }
   return mounts;
 }

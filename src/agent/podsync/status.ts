@@ -40,11 +40,13 @@ function terminated(c: {
   finishedAt?: Date;
   exitCode?: number;
   reason?: string;
+  message?: string;
 }) {
   return {
     terminated: {
       exitCode: c.exitCode ?? 0,
       reason: c.reason ?? 'Completed',
+      ...(c.message ? { message: c.message } : {}),
       startedAt: c.startedAt ? iso(c.startedAt) : undefined,
       finishedAt: c.finishedAt ? iso(c.finishedAt) : undefined,
       containerID: c.id,

@@ -28,8 +28,17 @@ export interface RuntimeContainer {
   exitCode?: number;
   /** Why it exited: 'Completed', 'Error', 'OOMKilled', ... */
   reason?: string;
+  /** What the container left at its terminationMessagePath (or its log's end), when it exited. */
+  message?: string;
   /** The previous attempt's end, for containerStatuses[].lastState. */
-  previous?: { id: string; startedAt?: Date; finishedAt: Date; exitCode: number; reason: string };
+  previous?: {
+    id: string;
+    startedAt?: Date;
+    finishedAt: Date;
+    exitCode: number;
+    reason: string;
+    message?: string;
+  };
 }
 
 /** One pod sandbox and its containers. */

@@ -2,9 +2,11 @@
  * Issue 4, second "Done when": container health on a real node. A container allocating past its
  * memory limit is OOMKilled and restarted; a failing liveness probe restarts a container; a
  * failing readiness probe takes the pod out of Endpoints; a startup probe holds liveness off;
- * CrashLoopBackOff shows in `kubectl get pods`. Cgroup limits are checked where the kernel keeps them.
+ * CrashLoopBackOff shows in `kubectl get pods`; termination messages reach the status. Cgroup limits
+ * are checked where the kernel keeps them.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Endpoints, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlOk } from '../../support/cluster.js';
@@ -14,7 +16,8 @@ import { type NodeCluster, startNodeCluster } from '../../support/node-agent.js'
 let c: NodeCluster;
 
 beforeAll(async () => {
-  c = await startNodeCluster();
+  // Small logs rotate within the test (the kubelet's default is 10Mi).
+  c = await startNodeCluster(['--container-log-max-size', '4Ki', '--container-log-max-files', '3']);
 }, 180_000);
 
 afterAll(async () => {
@@ -183,6 +186,73 @@ spec:
     const s = status('crash')!;
     expect(s.lastState?.terminated?.exitCode).toBe(1);
     expect(s.lastState?.terminated?.reason).toBe('Error');
+  });
+
+  it('reports termination messages: the file the container wrote, or its log on failure', async () => {
+    apply(`apiVersion: v1
+kind: Pod
+metadata: {name: farewell}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: ${c.image}
+    command: ["sh", "-c", "echo noise; echo bye from $(hostname) > /dev/termination-log; exit 3"]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: fallback}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: ${c.image}
+    terminationMessagePolicy: FallbackToLogsOnError
+    terminationMessagePath: /tmp/never-written
+    command: ["sh", "-c", "echo first; echo 'it broke' >&2; exit 1"]
+`);
+    const farewell = await eventually(() => status('farewell')?.state?.terminated, 60_000, 'farewell done');
+    expect(farewell.exitCode).toBe(3);
+    expect(farewell.message).toBe('bye from farewell\n');
+    const fallback = await eventually(() => status('fallback')?.state?.terminated, 60_000, 'fallback done');
+    expect(fallback.message).toBe('first\nit broke\n');
+    expect(kubectlOk(c.server, ['describe', 'pod', 'farewell'])).toMatch(/Message:\s+bye from farewell/);
+  });
+
+  it("rotates a chatty container's log; conmon goes on writing to a fresh file", async () => {
+    apply(`apiVersion: v1
+kind: Pod
+metadata: {name: chatty}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: ${c.image}
+    command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; usleep 20000; done"]
+`);
+    const uid = await eventually(
+      () => status('chatty')?.state?.running && pod('chatty').metadata?.uid,
+      60_000,
+      'chatty running',
+    );
+    const dir = join(c.agent.dataDir, 'agent', 'logs', `default_chatty_${uid}`, 'app');
+    const files = () => readdirSync(dir);
+    const rotated = await eventually(
+      () => files().find((f) => /^0\.log\.\d{8}-\d{6}$/.test(f)),
+      40_000,
+      'a rotated log',
+    );
+    const lastRotated = Number(/line (\d+)\n$/.exec(readFileSync(join(dir, rotated), 'utf8'))?.[1]);
+    // conmon reopened 0.log: the newest lines are there, after the rotated file's last.
+    await eventually(
+      () => {
+        const tail = /line (\d+)/.exec(kubectlOk(c.server, ['logs', 'chatty', '--tail=1']))?.[1];
+        return Number(tail) > lastRotated;
+      },
+      20_000,
+      'new lines in the fresh log',
+    );
+    expect(files().length).toBeLessThanOrEqual(3);
   });
 
   it('leaves nothing behind once the pods are deleted', async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../../client/types.js';
 import { ContainerStartError, type RuntimeContainer, type RuntimePod } from '../runtime.js';
 import { LaunchError } from './conmon.js';
+import type { LogRotationLimits } from './log-rotation.js';
 import { SpecError } from './oci-spec.js';
 import type { ContainerState, PodState } from './state.js';
 import { UserError } from './user.js';
@@ -61,6 +62,8 @@ export interface RuncRuntimeOptions {
   memoryCapacity?: number;
   /** The safety-net poll of the exit directory (default 3000 ms). */
   exitPollMs?: number;
+  /** When running containers' logs are rotated (default: over 10 MiB, 5 files kept). */
+  logRotation?: LogRotationLimits;
 }
 
 export interface Entry {
@@ -132,6 +135,7 @@ export function view(entry: Entry, previous: Entry | undefined): RuntimeContaine
     finishedAt: date(s.finishedAt),
     exitCode: s.exitCode,
     reason: s.reason,
+    message: s.message,
     previous: p?.finishedAt
       ? {
           id: `runc://${p.id}`,
@@ -139,6 +143,7 @@ export function view(entry: Entry, previous: Entry | undefined): RuntimeContaine
           finishedAt: new Date(p.finishedAt),
           exitCode: p.exitCode ?? 0,
           reason: p.reason ?? 'Completed',
+          message: p.message,
         }
       : undefined,
   };

@@ -13,6 +13,7 @@ import { runCommand } from './command.js';
 import { conmonPid } from './conmon.js';
 import { ExitWatcher, readExit } from './exits.js';
 import { runHandler } from './hooks.js';
+import { defaultLogRotation, LOG_CHECK_INTERVAL_MS, rotateIfNeeded } from './log-rotation.js';
 import { connectInNetns, type ExecTarget, execSync } from './processes.js';
 import {
   dirUid,
@@ -28,6 +29,7 @@ import {
 } from './records.js';
 import { removeDir } from './sandbox.js';
 import { type ContainerState, containerDir, loadState, podDir, writeContainerState } from './state.js';
+import { terminationMessage } from './termination-message.js';
 
 /** State and mechanisms shared by the runtime's operations. */
 export abstract class RuncCore {
@@ -44,6 +46,8 @@ export abstract class RuncCore {
   protected readonly streams = new Set<{ kill(): void }>();
   protected layout: CgroupLayout | undefined;
   protected watcher: ExitWatcher | undefined;
+  protected logTimer: NodeJS.Timeout | undefined;
+  private rotating = false;
   protected started: Promise<void> | undefined;
   /** runc's version, read at start (containerRuntimeVersion shows it as runc://<version>). */
   protected runcVersion = '1.1';
@@ -94,6 +98,8 @@ export abstract class RuncCore {
     for (const saved of await loadState(this.root)) await this.adoptPod(saved);
     this.watcher = new ExitWatcher(this.exitDir, (id) => this.onExitFile(id), this.options.exitPollMs);
     this.watcher.start();
+    this.logTimer = setInterval(() => void this.rotateLogs(), LOG_CHECK_INTERVAL_MS);
+    this.logTimer.unref();
     await Promise.all([...this.byId.values()].map(({ pod, entry }) => this.handleExit(pod, entry)));
     // Exit files of containers no state knows (a crash between launch and state write).
     for (const name of await readdir(this.exitDir)) {
@@ -286,6 +292,26 @@ export abstract class RuncCore {
     };
   }
 
+  /** Rotates the logs of running containers that grew past the limit (log-rotation.ts). */
+  protected async rotateLogs(): Promise<void> {
+    if (this.rotating) return;
+    this.rotating = true;
+    try {
+      const limits = this.options.logRotation ?? defaultLogRotation;
+      for (const record of this.pods.values()) {
+        for (const slot of record.slots.values()) {
+          const entry = slot.current;
+          if (entry?.state.phase !== 'running') continue;
+          await rotateIfNeeded(entry.state.logPath, entry.dir, limits, this.clock.now()).catch((err) =>
+            this.log(`runc: rotating ${entry.state.logPath}: ${(err as Error).message}`),
+          );
+        }
+      }
+    } finally {
+      this.rotating = false;
+    }
+  }
+
   // ---- exits ----
 
   protected onExitFile(id: string): void {
@@ -312,7 +338,8 @@ export abstract class RuncCore {
             () => false,
           )) || (await oomKillCount(this.layout!, entry.state.cgroupsPath)) > 0;
         const reason = oom ? 'OOMKilled' : exit.code === 0 ? 'Completed' : 'Error';
-        await this.recordExit(record, entry, exit.code, exit.at, reason);
+        const message = await terminationMessage(entry.dir, entry.state.spec, exit.code, entry.state.logPath);
+        await this.recordExit(record, entry, exit.code, exit.at, reason, message);
       }
       await runCommand(this.runcBin, [`--root=${this.runcRoot}`, 'delete', '-f', id]);
       await rm(join(this.exitDir, id), { force: true });
@@ -326,10 +353,18 @@ export abstract class RuncCore {
     return p;
   }
 
-  protected async recordExit(record: PodRecord, entry: Entry, code: number, at: Date, reason: string) {
+  protected async recordExit(
+    record: PodRecord,
+    entry: Entry,
+    code: number,
+    at: Date,
+    reason: string,
+    message?: string,
+  ) {
     const s = entry.state;
     s.phase = 'exited';
     s.exitCode = code;
+    if (message) s.message = message;
     s.finishedAt = at.toISOString();
     // A process that ends at once can finish before the start was timestamped.
     if (!s.startedAt || s.startedAt > s.finishedAt) s.startedAt = s.finishedAt;

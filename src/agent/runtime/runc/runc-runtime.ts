@@ -41,6 +41,7 @@ import {
   writeJSON,
   writePodState,
 } from './state.js';
+import { withTerminationMessageFile } from './termination-message.js';
 
 export type { RuncImages, RuncNetwork, RuncRuntimeOptions } from './records.js';
 
@@ -164,7 +165,6 @@ export class RuncRuntime extends RuncCore implements Runtime, StreamingRuntime {
     if (record.state.stopping) throw new Error(`pod ${podUID} is stopping; cannot start ${container.name}`);
     const slot = record.slots.get(container.name) ?? {};
     if (slot.current && slot.current.state.phase !== 'exited') return;
-    const run = config ?? defaultRunConfig(container);
     const id = randomBytes(32).toString('hex');
     const dir = containerDir(this.root, podUID, id);
     const attempt = slot.current ? slot.current.state.attempt + 1 : 0;
@@ -175,6 +175,7 @@ export class RuncRuntime extends RuncCore implements Runtime, StreamingRuntime {
       attempt,
     );
     await mkdir(dir, { recursive: true });
+    const run = await withTerminationMessageFile(config ?? defaultRunConfig(container), container, dir);
     let entry: Entry | undefined;
     let launched = false;
     try {
@@ -383,6 +384,7 @@ export class RuncRuntime extends RuncCore implements Runtime, StreamingRuntime {
 
   async close(): Promise<void> {
     this.watcher?.close();
+    clearInterval(this.logTimer);
     for (const s of this.streams) s.kill();
     this.streams.clear();
     this.listeners.clear();

@@ -44,6 +44,8 @@ export interface ContainerState {
   finishedAt?: string;
   exitCode?: number;
   reason?: string;
+  /** The termination message, read when it exited. */
+  message?: string;
   /** The container's spec for this attempt (hooks, ports, tty and stdin after re-adoption). */
   spec: Container;
   logPath: string;
