@@ -99,7 +99,12 @@ function protectFromOomKiller(log: (line: string) => void): void {
   try {
     writeFileSync('/proc/self/oom_score_adj', String(AGENT_OOM_SCORE_ADJ));
   } catch (err) {
-    log(`cannot set oom_score_adj ${AGENT_OOM_SCORE_ADJ}: ${(err as Error).message}`);
+    const denied = (err as NodeJS.ErrnoException).code === 'EACCES';
+    log(
+      denied
+        ? `oom_score_adj left as it is: lowering it to ${AGENT_OOM_SCORE_ADJ} needs CAP_SYS_RESOURCE`
+        : `cannot set oom_score_adj ${AGENT_OOM_SCORE_ADJ}: ${(err as Error).message}`,
+    );
   }
 }
 
