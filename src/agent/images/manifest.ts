@@ -39,6 +39,8 @@ export interface ImageConfig {
   cmd: string[];
   workingDir: string;
   user: string;
+  /** The image's STOPSIGNAL (e.g. "SIGQUIT"), sent instead of SIGTERM to stop its containers. */
+  stopSignal?: string;
 }
 
 const INDEX_TYPES = new Set([
@@ -76,6 +78,7 @@ export function parseImageConfig(doc: any): { config: ImageConfig; diffIDs: stri
       cmd: list(c.Cmd),
       workingDir: typeof c.WorkingDir === 'string' ? c.WorkingDir : '',
       user: typeof c.User === 'string' ? c.User : '',
+      ...(typeof c.StopSignal === 'string' && c.StopSignal ? { stopSignal: c.StopSignal } : {}),
     },
     diffIDs,
   };

@@ -26,6 +26,15 @@ export function containerLogPath(podLogDirectory: string, container: string, att
 }
 
 /** The API's default: Always for :latest or untagged images, IfNotPresent otherwise. */
+/**
+ * An image STOPSIGNAL as runc kill takes it ("SIGQUIT" → "QUIT", "37", "RTMIN+3"); nothing for
+ * an absent or malformed one, so SIGTERM is sent.
+ */
+export function stopSignalOf(raw: string | undefined): { stopSignal?: string } {
+  const s = raw?.trim().toUpperCase().replace(/^SIG/, '');
+  return s && /^([A-Z]+[0-9]*|RTM(IN|AX)[+-][0-9]+|[0-9]+)$/.test(s) ? { stopSignal: s } : {};
+}
+
 export function pullPolicy(c: Container): PullPolicy {
   const p = c.imagePullPolicy;
   if (p === 'Always' || p === 'IfNotPresent' || p === 'Never') return p;

@@ -23,7 +23,14 @@ export interface RuncImages {
     rootfs: string;
     imageRef: string;
     imageID: string;
-    config: { env: string[]; entrypoint: string[]; cmd: string[]; workingDir: string; user: string };
+    config: {
+      env: string[];
+      entrypoint: string[];
+      cmd: string[];
+      workingDir: string;
+      user: string;
+      stopSignal?: string;
+    };
   }>;
   /** Unmounts the container's rootfs; idempotent. */
   release(containerDir: string): Promise<void>;

@@ -390,13 +390,14 @@ export abstract class RuncCore {
     return isExited(entry);
   }
 
-  protected async signal(entry: Entry, signal: 'TERM' | 'KILL'): Promise<void> {
+  protected async signal(entry: Entry, signal: string): Promise<void> {
     await runCommand(this.runcBin, [`--root=${this.runcRoot}`, 'kill', entry.state.id, signal]);
   }
 
   /**
    * Stops one attempt as the kubelet's killContainer: the preStop hook (bounded by the grace
-   * period), SIGTERM, SIGKILL once the rest of the grace period (at least 2 s) has passed.
+   * period), SIGTERM (or the image's STOPSIGNAL, as containerd and CRI-O send), SIGKILL once the
+   * rest of the grace period (at least 2 s) has passed.
    */
   protected async stopContainer(record: PodRecord, entry: Entry, graceSeconds: number): Promise<void> {
     if (entry.state.phase === 'exited') return;
@@ -413,7 +414,7 @@ export abstract class RuncCore {
     }
     grace = Math.max(MIN_GRACE_SECONDS, grace);
     if (isExited(entry)) return;
-    await this.signal(entry, 'TERM');
+    await this.signal(entry, entry.state.stopSignal ?? 'TERM');
     if (await this.waitExit(record, entry, grace * 1000)) return;
     await this.signal(entry, 'KILL');
     if (!(await this.waitExit(record, entry, 10_000))) {

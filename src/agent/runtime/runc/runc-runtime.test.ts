@@ -96,6 +96,7 @@ beforeAll(async () => {
     busybox: {},
     'busybox-app': { user: 'app' },
     'busybox-entry': { entrypoint: ['echo', 'entry'], cmd: ['from-cmd'] },
+    'busybox-quit': { stopSignal: 'SIGQUIT' },
   });
   network = new TestNetwork();
   layout = detectCgroups();
@@ -283,6 +284,20 @@ describe('RuncRuntime', () => {
       exitCode: 137,
       reason: 'Error',
     });
+  });
+
+  it("stops a container with its image's STOPSIGNAL instead of SIGTERM", async () => {
+    const p = pod([
+      sh('quits', "trap 'exit 3' QUIT; trap '' TERM; while true; do sleep 0.1; done", {
+        image: 'busybox-quit',
+      }),
+    ]);
+    await sandbox(p);
+    await runtime.startContainer(uidOf(p), p.spec!.containers[0], false);
+    const t0 = Date.now();
+    await runtime.killContainer(uidOf(p), 'quits', 10);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(containerOf(runtime, p, 'quits')).toMatchObject({ phase: 'exited', exitCode: 3 });
   });
 
   it('stops a pod: preStop hooks, then SIGTERM to all in parallel, SIGKILL after the grace', async () => {

@@ -26,7 +26,14 @@ import { conmonCgroupProcs, createPodCgroup } from './cgroups.js';
 import { processAlive } from './command.js';
 import { conmonPid, createViaConmon, startCreated } from './conmon.js';
 import { runHandler } from './hooks.js';
-import { containerLogPath, defaultRunConfig, podHostname, podLogDir, pullPolicy } from './naming.js';
+import {
+  containerLogPath,
+  defaultRunConfig,
+  podHostname,
+  podLogDir,
+  pullPolicy,
+  stopSignalOf,
+} from './naming.js';
 import { attachProcess, execProcess, execSync } from './processes.js';
 import { type Entry, newEntry, type PodRecord, type RuncRuntimeOptions, startError } from './records.js';
 import { PODS_CGROUP_ROOT, podCgroupParent, podCgroupValues, qosClass } from './resources.js';
@@ -214,6 +221,7 @@ export class RuncRuntime extends RuncCore implements Runtime, StreamingRuntime {
         spec: container,
         logPath,
         cgroupsPath: `${ps.cgroupParent}/${id}`,
+        ...stopSignalOf(image.config.stopSignal),
       };
       await writeContainerState(this.root, podUID, state);
       entry = newEntry(state, dir);

@@ -46,6 +46,8 @@ export interface ContainerState {
   reason?: string;
   /** The termination message, read when it exited. */
   message?: string;
+  /** The image's STOPSIGNAL for runc kill ("QUIT", "37"); SIGTERM when absent. */
+  stopSignal?: string;
   /** The container's spec for this attempt (hooks, ports, tty and stdin after re-adoption). */
   spec: Container;
   logPath: string;
