@@ -4,7 +4,7 @@
  */
 import type { KeyPairPem } from '../apiserver/auth/pki.js';
 import { schedulerController } from '../scheduler/index.js';
-import { csrApprovingController, csrSigningController } from './certificates/index.js';
+import { csrApprovingController, csrCleanerController, csrSigningController } from './certificates/index.js';
 import { cronJobController } from './cronjob/index.js';
 import { daemonSetController } from './daemonset/index.js';
 import { deploymentController } from './deployment/index.js';
@@ -41,6 +41,7 @@ export function allControllers(clusterCIDR = '10.42.0.0/16', clusterCA?: () => K
     endpointSliceController,
     disruptionController,
     csrApprovingController,
+    csrCleanerController,
     ...(clusterCA ? [csrSigningController(clusterCA)] : []),
   ];
 }

@@ -1,5 +1,6 @@
-/** CertificateSigningRequest controllers: automatic approval of kubelet client requests, and signing. */
+/** CertificateSigningRequest controllers: automatic approval of kubelet client requests, signing, cleanup. */
 export { AUTO_APPROVED_REASON, approvalDecision, csrApprovingController } from './approver.js';
+export { CLEANER_INTERVAL_MS, cleanupReason, csrCleanerController } from './cleaner.js';
 export {
   certificateTTL,
   csrSigningController,
