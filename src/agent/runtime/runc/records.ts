@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../../client/types.js';
+import type { ImageConfig } from '../../images/manifest.js';
 import { ContainerStartError, type RuntimeContainer, type RuntimePod } from '../runtime.js';
 import { LaunchError } from './conmon.js';
 import type { LogRotationLimits } from './log-rotation.js';
@@ -23,14 +24,7 @@ export interface RuncImages {
     rootfs: string;
     imageRef: string;
     imageID: string;
-    config: {
-      env: string[];
-      entrypoint: string[];
-      cmd: string[];
-      workingDir: string;
-      user: string;
-      stopSignal?: string;
-    };
+    config: ImageConfig;
   }>;
   /** Unmounts the container's rootfs; idempotent. */
   release(containerDir: string): Promise<void>;
