@@ -331,7 +331,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     controllerManager,
     async close() {
       clearInterval(compaction);
-      controllerManager.stop();
+      await controllerManager.stop();
       router.ready = false;
       for (const c of caches) c.stop();
       await new Promise<void>((resolve) => {

@@ -2,7 +2,9 @@
  * Leader election on a coordination.k8s.io/v1 Lease, as client-go's leaderelection: the holder
  * renews spec.renewTime every renewIntervalMs; anyone may take the lease once it has not been
  * renewed for leaseDurationSeconds. Optimistic concurrency (resourceVersion) makes a takeover
- * atomic, so at most one candidate leads at a time.
+ * atomic, so at most one candidate leads at a time. A leader that stops releases the lease (as
+ * client-go's ReleaseOnCancel), so a restarted server leads again at once instead of waiting out
+ * its own old lease.
  */
 import { isReason } from '../api/errors.js';
 import type { KObject } from '../api/object.js';
@@ -30,6 +32,9 @@ interface LeaseSpec {
   leaseTransitions?: number;
 }
 
+/** How long a stopping leader tries to release its lease. */
+const RELEASE_TIMEOUT_MS = 2000;
+
 /** metav1.MicroTime: RFC 3339 with microseconds. */
 export function microTime(d: Date): string {
   return d.toISOString().replace('Z', '000Z');
@@ -55,13 +60,32 @@ export class LeaderElector {
     void this.tick();
   }
 
-  stop(): void {
+  /** Stops campaigning; a leader stops acting first, then releases the lease (bounded, best effort). */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.cancel?.();
-    if (this.leading) {
-      this.leading = false;
-      this.callbacks.onStoppedLeading();
-    }
+    if (!this.leading) return;
+    this.leading = false;
+    this.callbacks.onStoppedLeading();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.release().catch(() => {}),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, RELEASE_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Gives the lease up if it is still ours: no holder, a one-second duration (as client-go). */
+  private async release(): Promise<void> {
+    const leases = this.client.resource('coordination.k8s.io', 'v1', 'leases');
+    const lease = await leases.get(this.opts.namespace, this.opts.name);
+    const spec = (lease.spec ?? {}) as LeaseSpec;
+    if (spec.holderIdentity !== this.opts.identity) return;
+    const { holderIdentity: _mine, ...rest } = spec;
+    lease.spec = { ...rest, leaseDurationSeconds: 1, renewTime: microTime(this.opts.clock.now()) };
+    await leases.update(this.opts.namespace, lease);
   }
 
   private async tick(): Promise<void> {

@@ -77,9 +77,10 @@ export class ControllerManager {
     this.elector.start();
   }
 
-  stop(): void {
-    this.elector.stop();
+  /** Stops every controller, then gives up the leader lease so another server (or this one restarted) leads at once. */
+  async stop(): Promise<void> {
     this.stopAll();
+    await this.elector.stop();
   }
 
   private startAll(): void {

@@ -65,6 +65,8 @@ export interface RuncRuntimeOptions {
   exitPollMs?: number;
   /** When running containers' logs are rotated (default: over 10 MiB, 5 files kept). */
   logRotation?: LogRotationLimits;
+  /** How often running attempts are looked after: log rotation, a lost conmon (default 10 s). */
+  housekeepingMs?: number;
 }
 
 export interface Entry {

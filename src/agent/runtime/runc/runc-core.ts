@@ -46,8 +46,8 @@ export abstract class RuncCore {
   protected readonly streams = new Set<{ kill(): void }>();
   protected layout: CgroupLayout | undefined;
   protected watcher: ExitWatcher | undefined;
-  protected logTimer: NodeJS.Timeout | undefined;
-  private rotating = false;
+  protected housekeepingTimer: NodeJS.Timeout | undefined;
+  private housekeepingBusy = false;
   protected started: Promise<void> | undefined;
   /** runc's version, read at start (containerRuntimeVersion shows it as runc://<version>). */
   protected runcVersion = '1.1';
@@ -98,8 +98,11 @@ export abstract class RuncCore {
     for (const saved of await loadState(this.root)) await this.adoptPod(saved);
     this.watcher = new ExitWatcher(this.exitDir, (id) => this.onExitFile(id), this.options.exitPollMs);
     this.watcher.start();
-    this.logTimer = setInterval(() => void this.rotateLogs(), LOG_CHECK_INTERVAL_MS);
-    this.logTimer.unref();
+    this.housekeepingTimer = setInterval(
+      () => void this.housekeeping(),
+      this.options.housekeepingMs ?? LOG_CHECK_INTERVAL_MS,
+    );
+    this.housekeepingTimer.unref();
     await Promise.all([...this.byId.values()].map(({ pod, entry }) => this.handleExit(pod, entry)));
     // Exit files of containers no state knows (a crash between launch and state write).
     for (const name of await readdir(this.exitDir)) {
@@ -292,24 +295,52 @@ export abstract class RuncCore {
     };
   }
 
-  /** Rotates the logs of running containers that grew past the limit (log-rotation.ts). */
-  protected async rotateLogs(): Promise<void> {
-    if (this.rotating) return;
-    this.rotating = true;
+  /**
+   * Every running attempt, every 10 s: its log rotated when it grew past the limit
+   * (log-rotation.ts), and its conmon still there (lostMonitor when not).
+   */
+  protected async housekeeping(): Promise<void> {
+    if (this.housekeepingBusy) return;
+    this.housekeepingBusy = true;
     try {
       const limits = this.options.logRotation ?? defaultLogRotation;
       for (const record of this.pods.values()) {
+        if (record.removing) continue;
         for (const slot of record.slots.values()) {
           const entry = slot.current;
-          if (entry?.state.phase !== 'running') continue;
+          if (entry?.state.phase !== 'running' || entry.starting || entry.exitHandling) continue;
+          if (!(await conmonPid(entry.dir, entry.state.id))) {
+            await this.lostMonitor(record, entry);
+            continue;
+          }
           await rotateIfNeeded(entry.state.logPath, entry.dir, limits, this.clock.now()).catch((err) =>
             this.log(`runc: rotating ${entry.state.logPath}: ${(err as Error).message}`),
           );
         }
       }
+    } catch (err) {
+      this.log(`runc: housekeeping: ${(err as Error).message}`);
     } finally {
-      this.rotating = false;
+      this.housekeepingBusy = false;
     }
+  }
+
+  /**
+   * A running attempt whose conmon is gone. conmon writes the exit file before it exits, so
+   * without one it was killed (the OOM killer, where it cannot exempt itself, or a person): the
+   * container's output has no reader and its exit no witness. What is left of it is killed and it
+   * is reported exited (OOMKilled when its cgroup counted a kill), so pod sync restarts it by its
+   * restartPolicy, as adoption does at start-up.
+   */
+  protected async lostMonitor(record: PodRecord, entry: Entry): Promise<void> {
+    await this.handleExit(record, entry);
+    if (isExited(entry)) return;
+    const id = entry.state.id;
+    this.log(`runc: container ${id} lost its conmon; killing what is left and reporting it exited`);
+    const oom = (await oomKillCount(this.layout!, entry.state.cgroupsPath)) > 0;
+    await runCommand(this.runcBin, [`--root=${this.runcRoot}`, 'delete', '-f', id]);
+    entry.state.deleted = true;
+    await this.recordExit(record, entry, oom ? 137 : 255, this.clock.now(), oom ? 'OOMKilled' : 'Unknown');
   }
 
   // ---- exits ----

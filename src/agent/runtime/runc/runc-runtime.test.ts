@@ -28,7 +28,15 @@ let runtime: RuncRuntime;
 const created: Pod[] = [];
 
 function options(): RuncRuntimeOptions {
-  return { root, logRoot, images, network, cgroupParent: CGROUP_PARENT, exitPollMs: 1000 };
+  return {
+    root,
+    logRoot,
+    images,
+    network,
+    cgroupParent: CGROUP_PARENT,
+    exitPollMs: 1000,
+    housekeepingMs: 300,
+  };
 }
 
 function pod(containers: Container[], extra: Partial<Pod['spec']> = {}): Pod {
@@ -491,6 +499,25 @@ describe('RuncRuntime', () => {
       /Exec lifecycle hook .* failed - error: command 'sh -c exit 2' exited with 2/,
     );
     expect(containerOf(runtime, p, 'main')).toMatchObject({ phase: 'exited', exitCode: 0 });
+  });
+
+  it('reports a container whose conmon was killed as exited, and leaves nothing of it running', async () => {
+    const p = pod([sh('orphan', 'sleep 300')]);
+    await sandbox(p);
+    await runtime.startContainer(uidOf(p), p.spec!.containers[0], false);
+    const dir = join(root, 'pods', uidOf(p), 'containers', containerOf(runtime, p, 'orphan')!.id.slice(7));
+    const conmon = Number(await readFile(join(dir, 'conmon.pid'), 'utf8'));
+    const init = Number(await readFile(join(dir, 'pidfile'), 'utf8'));
+    process.kill(conmon, 'SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (containerOf(runtime, p, 'orphan')?.phase !== 'exited' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(containerOf(runtime, p, 'orphan')).toMatchObject({
+      phase: 'exited',
+      exitCode: 255,
+      reason: 'Unknown',
+    });
+    expect(await processAlive(init)).toBe(false);
   });
 
   it('is re-adopted by a new runtime on the same root: running stays running, exits are seen', async () => {

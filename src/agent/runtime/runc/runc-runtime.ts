@@ -392,7 +392,7 @@ export class RuncRuntime extends RuncCore implements Runtime, StreamingRuntime {
 
   async close(): Promise<void> {
     this.watcher?.close();
-    clearInterval(this.logTimer);
+    clearInterval(this.housekeepingTimer);
     for (const s of this.streams) s.kill();
     this.streams.clear();
     this.listeners.clear();
