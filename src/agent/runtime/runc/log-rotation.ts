@@ -4,7 +4,8 @@
  * and conmon reopens a fresh file at the original path (REOPEN_LOGS_EVENT on its control fifo;
  * what it wrote in between lands in the renamed file). Rotated files but the newest are
  * gzip-compressed, and at most containerLogMaxFiles files (the current one included, default 5)
- * are kept. `kubectl logs` reads the current file; `logs -f` follows across a rotation.
+ * are kept. `kubectl logs` reads the current file; `logs -f` follows across a rotation. The
+ * runtime's housekeeping (runc-core.ts) checks running containers every 10 s.
  */
 import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
@@ -20,9 +21,6 @@ export interface LogRotationLimits {
 }
 
 export const defaultLogRotation: LogRotationLimits = { maxBytes: 10 * 1024 * 1024, maxFiles: 5 };
-
-/** How often running containers' logs are checked (the kubelet's default monitor period). */
-export const LOG_CHECK_INTERVAL_MS = 10_000;
 
 /** conmon's control-fifo message that makes it reopen its log files. */
 const REOPEN_LOGS = '2 0 0\n';

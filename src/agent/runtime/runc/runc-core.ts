@@ -13,7 +13,7 @@ import { runCommand } from './command.js';
 import { conmonPid } from './conmon.js';
 import { ExitWatcher, readExit } from './exits.js';
 import { runHandler } from './hooks.js';
-import { defaultLogRotation, LOG_CHECK_INTERVAL_MS, rotateIfNeeded } from './log-rotation.js';
+import { defaultLogRotation, rotateIfNeeded } from './log-rotation.js';
 import { connectInNetns, type ExecTarget, execSync } from './processes.js';
 import {
   dirUid,
@@ -30,6 +30,9 @@ import {
 import { removeDir } from './sandbox.js';
 import { type ContainerState, containerDir, loadState, podDir, writeContainerState } from './state.js';
 import { terminationMessage } from './termination-message.js';
+
+/** How often running attempts are looked after (the kubelet's container log monitor period). */
+const HOUSEKEEPING_MS = 10_000;
 
 /** State and mechanisms shared by the runtime's operations. */
 export abstract class RuncCore {
@@ -100,7 +103,7 @@ export abstract class RuncCore {
     this.watcher.start();
     this.housekeepingTimer = setInterval(
       () => void this.housekeeping(),
-      this.options.housekeepingMs ?? LOG_CHECK_INTERVAL_MS,
+      this.options.housekeepingMs ?? HOUSEKEEPING_MS,
     );
     this.housekeepingTimer.unref();
     await Promise.all([...this.byId.values()].map(({ pod, entry }) => this.handleExit(pod, entry)));
