@@ -1,12 +1,28 @@
 /** Name helpers: generateName suffixes and the generic name checks applied to every object. */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 // Kubernetes' alphabet for random suffixes: no vowels (no words) and no look-alike characters.
 const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
+/**
+ * Random bytes drawn from one 4 KiB pool: a Deployment's ReplicaSet names thousands of pods, and
+ * a randomBytes call per name (a getrandom syscall each) showed in its profile.
+ */
+const pool = Buffer.alloc(4096);
+let poolUsed = pool.length;
+
+function takeRandom(n: number): Buffer {
+  if (poolUsed + n > pool.length) {
+    randomFillSync(pool);
+    poolUsed = 0;
+  }
+  poolUsed += n;
+  return pool.subarray(poolUsed - n, poolUsed);
+}
+
 /** A 5-character random suffix as Kubernetes' names.SimpleNameGenerator makes. */
 export function randomSuffix(length = 5): string {
-  const bytes = randomBytes(length);
+  const bytes = takeRandom(length);
   let out = '';
   for (let i = 0; i < length; i++) out += alphabet[bytes[i] % alphabet.length];
   return out;
