@@ -29,6 +29,14 @@ describeStoreConformance(
   async () => rmSync(inlineDir, { recursive: true, force: true }),
 );
 
+const autoDir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-auto-test-'));
+describeStoreConformance(
+  'sqlite auto, moving to the worker at its first commit',
+  async () =>
+    openSqliteStore(join(autoDir, `conformance-${n++}.db`), { writer: 'auto', autoWorkerBlockedMs: 0 }),
+  async () => rmSync(autoDir, { recursive: true, force: true }),
+);
+
 describeStoreConformance('sqlite in memory', async () => openSqliteStore(':memory:'));
 
 describe('sqlite store', () => {
@@ -85,10 +93,34 @@ describe('sqlite store', () => {
   });
 
   const modes: { name: string; path: () => string; options?: SqliteStoreOptions }[] = [
-    { name: 'with the worker writer', path: () => join(root, `mode-${n++}.db`) },
+    {
+      name: 'with the worker writer',
+      path: () => join(root, `mode-${n++}.db`),
+      options: { writer: 'worker' },
+    },
+    {
+      name: 'auto, moving to the worker at its first commit',
+      path: () => join(root, `mode-${n++}.db`),
+      options: { writer: 'auto', autoWorkerBlockedMs: 0 },
+    },
     { name: 'inline on a file', path: () => join(root, `mode-${n++}.db`), options: { writer: 'inline' } },
     { name: 'in memory', path: () => ':memory:' },
   ];
+
+  it('auto: starts inline, moves to the worker once commits block the loop, and loses nothing', async () => {
+    const path = join(root, `auto-${n++}.db`);
+    const store = open(path, { writer: 'auto', autoWorkerBlockedMs: 0 });
+    expect(store.writerKind).toBe('inline');
+    const first = await store.create('/a/0', 'v');
+    const rest = await Promise.all(Array.from({ length: 100 }, (_, i) => store.create(`/a/${i + 1}`, 'v')));
+    expect(store.writerKind).toBe('worker');
+    expect(rest.map((kv) => kv.modRevision)).toEqual(rest.map((_, i) => first.modRevision + i + 1));
+    await store.close();
+    stores.splice(stores.indexOf(store), 1);
+    const reopened = open(path, { writer: 'inline' });
+    expect((await reopened.list('/a/')).items).toHaveLength(101);
+    expect(await reopened.currentRevision()).toBe(first.modRevision + 100);
+  });
 
   for (const mode of modes) {
     it(`delivers a write's watch event before its promise resolves, ${mode.name}`, async () => {

@@ -6,12 +6,14 @@
  * that commit. One batch is in flight at a time, and writes arriving meanwhile form the next one,
  * so under load batches grow by themselves. fsync, not SQL, bounds single-write throughput.
  *
- * Where the commit runs (writer.ts): by default on this thread ('inline'). The 'worker' option
- * (or SKIFF_SQLITE_WRITER=worker) moves it to a worker thread that owns the only read-write
- * connection (writer-worker.ts), so an fsync never blocks this thread's event loop; reads then use
- * a query-only connection here, which WAL lets run during the worker's commits. Measured on a
- * 2-core machine (docs/benchmarks.md) the worker bought no throughput (it competes for the same
- * cores) and cost ~10 MB of idle RSS, so inline is the default; on more cores, try the worker.
+ * Where the commit runs (writer.ts): on this thread ('inline') or on a worker thread that owns the
+ * only read-write connection ('worker', writer-worker.ts), so that a commit's WAL writes and fsync
+ * never block this thread's event loop; reads then use a query-only connection here, which WAL
+ * lets run during the worker's commits. The default, 'auto', starts inline (the worker costs
+ * ~10 MB of idle RSS) and moves the commits to the worker for good once they have blocked the
+ * event loop for AUTO_WORKER_BLOCKED_MS within a second: a busy server's commits take 4-12 ms each
+ * (many pages written, then fsync), and a 10,000-replica rollout finished in 12-13 s with the
+ * worker against 17-22 s inline (docs/benchmarks.md). SKIFF_SQLITE_WRITER picks a mode by hand.
  *
  * Revisions are allocated by the writer alone. This thread knows a revision once the writer's
  * reply for it arrived: `rev` is the newest acknowledged revision, and every event up to it has
@@ -42,14 +44,19 @@ const MAX_BATCH = 2048;
 /** Log rows read per replay step. */
 const REPLAY_CHUNK = 1000;
 
+/** Commit time within one second after which an 'auto' store moves its commits to the worker. */
+const AUTO_WORKER_BLOCKED_MS = 100;
+
 /** Where commits run; see the module comment. */
 export interface SqliteStoreOptions {
   /**
-   * 'inline' (the default; on this thread, always so for ':memory:') or 'worker' (a writer
-   * thread, for files). When unset, SKIFF_SQLITE_WRITER=worker selects the worker: the A/B
-   * switch for benchmarking a real server.
+   * 'auto' (the default: inline until commits block the loop, then the worker), 'inline' (this
+   * thread; always so for ':memory:') or 'worker' (a writer thread from the start). When unset,
+   * SKIFF_SQLITE_WRITER (auto, inline or worker) chooses.
    */
-  writer?: 'worker' | 'inline';
+  writer?: 'auto' | 'worker' | 'inline';
+  /** For 'auto': milliseconds of commits within a second that move them to the worker. */
+  autoWorkerBlockedMs?: number;
   /** The writer worker's script; by default the bundled file, or one built from the sources. */
   workerScript?: URL;
 }
@@ -84,6 +91,12 @@ function toEvent(row: ChangeRow): WatchEvent {
   return prevKv ? { type: row.deleted ? 'delete' : 'put', kv, prevKv } : { type: 'put', kv };
 }
 
+/** SKIFF_SQLITE_WRITER=inline|worker|auto, for benchmarks and operators; 'auto' otherwise. */
+function writerFromEnv(): 'auto' | 'worker' | 'inline' {
+  const v = process.env.SKIFF_SQLITE_WRITER;
+  return v === 'worker' || v === 'inline' ? v : 'auto';
+}
+
 function isInMemory(path: string): boolean {
   return path === ':memory:' || path === '';
 }
@@ -93,16 +106,22 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts: Statements;
   private readonly hub = new WatchHub();
-  private readonly writer: BatchWriter;
+  private writer: BatchWriter;
+  /** For 'auto': how long inline commits blocked the loop in the current one-second window. */
+  private autoWindow: { start: number; blockedMs: number } | undefined;
+  private readonly autoThresholdMs: number;
   /** Runs a read in one transaction, so what it reads and the head revision agree. */
   private readonly readConsistent: <T>(read: () => T) => T;
   private rev: number;
+  private readonly startWorker: () => BatchWriter;
   private compacted: number;
   private queue: Pending[] = [];
   private flushScheduled = false;
   private inFlight = false;
   private idle: (() => void)[] = [];
   private closing: Promise<void> | undefined;
+  /** 'auto': the move to the worker, while it runs. */
+  private upgrade: Promise<void> | undefined;
   private closed = false;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -113,18 +132,30 @@ export class SqliteStore implements Store {
       this.rev = headRevision(this.stmts);
       const transaction = this.db.transaction((read: () => unknown) => read());
       this.readConsistent = <T>(read: () => T) => transaction(read) as T;
-      const writer = options.writer ?? (process.env.SKIFF_SQLITE_WRITER === 'worker' ? 'worker' : 'inline');
-      if (isInMemory(path) || writer === 'inline') {
-        this.writer = new InlineWriter(new Writer(this.stmts));
-      } else {
+      const writer = options.writer ?? writerFromEnv();
+      this.autoThresholdMs = options.autoWorkerBlockedMs ?? AUTO_WORKER_BLOCKED_MS;
+      this.startWorker = () => {
         // The worker is the only writer; this connection reading is all that is left here.
         this.db.pragma('query_only = ON');
-        this.writer = new WorkerWriter(path, options.workerScript ?? writerScript());
+        return new WorkerWriter(path, options.workerScript ?? writerScript());
+      };
+      if (isInMemory(path) || writer === 'inline') {
+        this.writer = new InlineWriter(new Writer(this.stmts));
+      } else if (writer === 'auto') {
+        this.writer = new InlineWriter(new Writer(this.stmts));
+        this.autoWindow = { start: performance.now(), blockedMs: 0 };
+      } else {
+        this.writer = this.startWorker();
       }
     } catch (err) {
       this.db.close();
       throw err;
     }
+  }
+
+  /** Where commits run now: 'worker' once an 'auto' store has moved them. */
+  get writerKind(): 'inline' | 'worker' {
+    return this.writer.concurrent ? 'worker' : 'inline';
   }
 
   async get(key: string): Promise<KV | undefined> {
@@ -216,6 +247,8 @@ export class SqliteStore implements Store {
   }
 
   private async shutDown(): Promise<void> {
+    this.autoWindow = undefined;
+    await this.upgrade;
     if (this.queue.length > 0 || this.flushScheduled || this.inFlight) {
       await new Promise<void>((resolve) => this.idle.push(resolve));
     }
@@ -257,10 +290,46 @@ export class SqliteStore implements Store {
     const batch = this.queue.length > MAX_BATCH ? this.queue.splice(0, MAX_BATCH) : this.queue;
     if (batch === this.queue) this.queue = [];
     this.inFlight = true;
+    const started = performance.now();
     this.writer.commit(batch.map((pending) => pending.op)).then(
       (result) => this.committed(batch, result),
       (err: Error) => this.failed(batch, err),
     );
+    // An inline commit ran inside the call above: that long, the event loop was blocked.
+    if (this.autoWindow) this.countBlocked(performance.now() - started);
+  }
+
+  /** 'auto': adds an inline commit's duration; past the threshold in one second, the worker takes over. */
+  private countBlocked(ms: number): void {
+    const w = this.autoWindow!;
+    const now = performance.now();
+    if (now - w.start > 1000) {
+      w.start = now;
+      w.blockedMs = 0;
+    }
+    w.blockedMs += ms;
+    if (w.blockedMs >= this.autoThresholdMs) {
+      this.autoWindow = undefined;
+      this.upgrade = this.moveToWorker();
+    }
+  }
+
+  /**
+   * Hands the commits to the worker: once the inline batch in flight has settled (inFlight holds
+   * further batches back meanwhile) and any compaction has stopped, the inline writer is closed
+   * and the worker opens its own connection, reading the head revision from the committed file.
+   */
+  private async moveToWorker(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.inFlight = true;
+    try {
+      await this.writer.close();
+      this.writer = this.startWorker();
+    } finally {
+      this.inFlight = false;
+      if (this.queue.length > 0) this.flush();
+      this.settleIdle();
+    }
   }
 
   private committed(batch: Pending[], { results, rev }: BatchResult): void {

@@ -51,7 +51,14 @@ export class WorkerWriter implements BatchWriter {
   }
 
   async commit(ops: WriteOp[]): Promise<BatchResult> {
-    return (await this.request({ type: 'commit', ops }))!;
+    const result = (await this.request({ type: 'commit', ops }))!;
+    // The worker leaves out the values of creates and updates (they are the ones sent): the
+    // event's kv is the same object, so this restores both.
+    ops.forEach((op, i) => {
+      const r = result.results[i];
+      if (op.kind !== 'delete' && r.ok) r.applied.kv.value = op.value;
+    });
+    return result;
   }
 
   async compact(revision: number): Promise<void> {

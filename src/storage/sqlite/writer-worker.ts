@@ -28,7 +28,14 @@ port.on('message', (request: WriterRequest) => {
   switch (request.type) {
     case 'commit':
       try {
-        reply({ id, ok: true, result: writer.commit(request.ops) });
+        const result = writer.commit(request.ops);
+        // The store holds the value it sent with each create and update: do not copy it back
+        // (worker-client.ts puts it back). A delete's value came from the database and stays.
+        request.ops.forEach((op, i) => {
+          const r = result.results[i];
+          if (op.kind !== 'delete' && r.ok) r.applied.kv.value = '';
+        });
+        reply({ id, ok: true, result });
       } catch (err) {
         reply(failure(id, err));
       }
