@@ -122,6 +122,7 @@ export class SqliteStore implements Store {
   private closing: Promise<void> | undefined;
   /** 'auto': the move to the worker, while it runs. */
   private upgrade: Promise<void> | undefined;
+  private moving = false;
   private closed = false;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -286,7 +287,7 @@ export class SqliteStore implements Store {
 
   /** Sends the queued writes as one batch, unless a batch is in flight (its reply sends them). */
   private flush(): void {
-    if (this.inFlight || this.queue.length === 0) return;
+    if (this.inFlight || this.moving || this.queue.length === 0) return;
     const batch = this.queue.length > MAX_BATCH ? this.queue.splice(0, MAX_BATCH) : this.queue;
     if (batch === this.queue) this.queue = [];
     this.inFlight = true;
@@ -315,18 +316,19 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Hands the commits to the worker: once the inline batch in flight has settled (inFlight holds
+   * Hands the commits to the worker: once the inline batch in flight has settled (`moving` holds
    * further batches back meanwhile) and any compaction has stopped, the inline writer is closed
    * and the worker opens its own connection, reading the head revision from the committed file.
    */
   private async moveToWorker(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.inFlight = true;
+    this.moving = true;
     try {
+      // The inline batch in flight settles first; none starts meanwhile (flush waits).
+      while (this.inFlight) await new Promise<void>((resolve) => setImmediate(resolve));
       await this.writer.close();
       this.writer = this.startWorker();
     } finally {
-      this.inFlight = false;
+      this.moving = false;
       if (this.queue.length > 0) this.flush();
       this.settleIdle();
     }
@@ -364,7 +366,7 @@ export class SqliteStore implements Store {
   }
 
   private settleIdle(): void {
-    if (this.queue.length > 0 || this.flushScheduled || this.inFlight) return;
+    if (this.queue.length > 0 || this.flushScheduled || this.inFlight || this.moving) return;
     const waiters = this.idle;
     this.idle = [];
     for (const resolve of waiters) resolve();
