@@ -33,9 +33,9 @@ export interface AgentOptions {
   namePrefix?: string;
 }
 
-/** Spawns `skiff agent --virtual N` against the server, trusting its CA with its node token. */
-export function startVirtualAgent(server: SkiffProcess, o: AgentOptions): AgentProcess {
-  const args = [
+/** `skiff agent` joining the server with its node token and trusting its CA; flags follow. */
+export function agentArgs(server: SkiffProcess, ...flags: string[]): string[] {
+  return [
     join(repoRoot(), 'bin', 'skiff.js'),
     'agent',
     '--server',
@@ -44,13 +44,21 @@ export function startVirtualAgent(server: SkiffProcess, o: AgentOptions): AgentP
     join(server.dataDir, 'node-token'),
     '--ca-file',
     join(server.dataDir, 'tls', 'ca.crt'),
+    ...flags,
+  ];
+}
+
+/** Spawns `skiff agent --virtual N` against the server, trusting its CA with its node token. */
+export function startVirtualAgent(server: SkiffProcess, o: AgentOptions): AgentProcess {
+  const args = agentArgs(
+    server,
     '--virtual',
     String(o.nodes),
     '--capacity',
     o.capacity ?? 'cpu=8,memory=32Gi,pods=110',
     '--name-prefix',
     o.namePrefix ?? 'vn-',
-  ];
+  );
   if (o.startDelayMs !== undefined) args.push('--start-delay', String(o.startDelayMs));
   // The agent never inherits a profiler meant for the server.
   const env = { ...process.env };

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { stopChild, trackChild } from './cleanup.js';
-import { type AgentProcess, until } from './cluster.js';
+import { type AgentProcess, agentArgs, until } from './cluster.js';
 import { profileArgs } from './cpu-profile.js';
 import { repoRoot, type SkiffProcess } from './skiff-process.js';
 import { snapshotSourceMaps } from './source-map.js';
@@ -25,15 +25,8 @@ export interface RealAgentOptions {
  * node (pod sync running). The node's Ready condition is the caller's to wait for.
  */
 export async function startRealAgent(server: SkiffProcess, o: RealAgentOptions): Promise<AgentProcess> {
-  const args = [
-    join(repoRoot(), 'bin', 'skiff.js'),
-    'agent',
-    '--server',
-    `https://127.0.0.1:${server.port}`,
-    '--token-file',
-    join(server.dataDir, 'node-token'),
-    '--ca-file',
-    join(server.dataDir, 'tls', 'ca.crt'),
+  const args = agentArgs(
+    server,
     '--node-name',
     o.nodeName,
     '--node-ip',
@@ -44,7 +37,7 @@ export async function startRealAgent(server: SkiffProcess, o: RealAgentOptions):
     o.dataDir,
     '--cluster-cidr',
     o.clusterCIDR,
-  ];
+  );
   if (o.profileDir) {
     snapshotSourceMaps(join(repoRoot(), 'dist'), join(o.profileDir, 'maps'));
     args.unshift(...profileArgs(o.profileDir));
