@@ -424,6 +424,8 @@ describe('RuncRuntime', () => {
     await saw('40 120');
     a.stdin!.write('exit 3\n');
     expect(await a.exited).toBe(3);
+    // The attach sees the exit first; the runtime records it when conmon's exit file lands.
+    await waitFor(runtime, p, exited('term'));
     expect(containerOf(runtime, p, 'term')).toMatchObject({ phase: 'exited', exitCode: 3 });
   });
 
@@ -509,9 +511,7 @@ describe('RuncRuntime', () => {
     const conmon = Number(await readFile(join(dir, 'conmon.pid'), 'utf8'));
     const init = Number(await readFile(join(dir, 'pidfile'), 'utf8'));
     process.kill(conmon, 'SIGKILL');
-    const deadline = Date.now() + 5000;
-    while (containerOf(runtime, p, 'orphan')?.phase !== 'exited' && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    await waitFor(runtime, p, exited('orphan'), 5000);
     expect(containerOf(runtime, p, 'orphan')).toMatchObject({
       phase: 'exited',
       exitCode: 255,
